@@ -1,0 +1,1 @@
+"""imslint's rules, one module per rule; installed as ``linter.rules``."""

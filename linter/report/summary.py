@@ -1,0 +1,45 @@
+"""The closing line of a run: what was found, what `imslint fix` can do, how long it took."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from ..findings import Finding
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def fixable_clause(findings: Sequence[Finding], unsafe_fixes: bool) -> str:
+    safe = sum(1 for f in findings if f.fix is not None and f.fix.is_safe)
+    unsafe = sum(1 for f in findings if f.fix is not None and not f.fix.is_safe)
+    if unsafe_fixes or not safe:
+        total = safe + unsafe if unsafe_fixes else unsafe
+        return f" {total} fixable with `imslint fix --unsafe-fixes`." if total else ""
+    clause = f" {safe} fixable with `imslint fix`"
+    if unsafe:
+        clause += f" ({unsafe} more with `--unsafe-fixes`)"
+    return clause + "."
+
+
+def summary_line(
+    findings: Sequence[Finding],
+    *,
+    files_checked: int,
+    elapsed: float,
+    unsafe_fixes: bool = False,
+    fixed: int = 0,
+) -> str:
+    """E.g. ``Found 3 findings in 2 files (12 files checked, 0.41s). 2 fixable with ...``.
+
+    ``findings`` are those left; ``fixed`` counts those `imslint fix` just removed.
+    """
+    stats = f"{plural(files_checked, 'file')} checked, {elapsed:.2f}s"
+    prefix = f"Fixed {plural(fixed, 'finding')}. " if fixed else ""
+    if not findings:
+        return f"{prefix}All checks passed! ({stats})"
+    files = len({finding.path for finding in findings})
+    return (
+        f"{prefix}Found {plural(len(findings), 'finding')} in {plural(files, 'file')} ({stats})."
+        + fixable_clause(findings, unsafe_fixes)
+    )

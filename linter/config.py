@@ -1,0 +1,425 @@
+"""Configuration: reading ``[tool.imslint]``, validating it, and the ``Settings`` a file is linted with.
+
+A file's configuration comes from the nearest config file found upwards from its directory: in
+each directory ``.imslint.toml``, then ``imslint.toml`` (both hold the keys at the top level),
+then ``pyproject.toml`` when it has a ``[tool.imslint]`` table (one without is skipped, as ruff
+does). ``--config FILE`` replaces the search for every file. Command-line overrides, given as a
+mapping with the same kebab-case keys, are laid on top of whichever file applies.
+
+Glob keys (``exclude``, ``extend-exclude``, ``include``, ``per-file-ignores``) use gitignore
+semantics relative to the config file's directory (command-line globs: the working directory).
+As in ruff, ``exclude`` replaces the default excludes; ``extend-exclude`` adds to them.
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, FrozenSet, Iterable, Mapping, Optional, Sequence, Tuple
+
+import pathspec
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+ALL = "ALL"
+TARGETS = ("huawei-ims", "openstack-glance", "huawei-cloudimages")
+DEFAULT_TARGET = "huawei-ims"
+DEFAULT_INCLUDE = ("*.py",)
+DEFAULT_EXCLUDE = (
+    ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".mypy_cache", ".nox",
+    ".pants.d", ".pytype", ".ruff_cache", ".svn", ".tox", ".venv", "__pypackages__", "_build",
+    "buck-out", "build", "dist", "node_modules", "site-packages", "venv", ".imslint_cache",
+)
+PYPROJECT = "pyproject.toml"
+CONFIG_FILENAMES = (".imslint.toml", "imslint.toml", PYPROJECT)  # preference within a directory
+
+
+class ConfigError(Exception):
+    """A config file or option is unreadable or invalid; the message names the file and the key."""
+
+
+# --- globs -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Globs:
+    """gitignore-style patterns in groups, each group matched relative to its own directory.
+
+    A path outside a group's directory is matched by its basename.
+    """
+
+    groups: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # (directory, patterns)
+    _specs: Tuple[pathspec.GitIgnoreSpec, ...] = field(
+        default=(), init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        specs = tuple(pathspec.GitIgnoreSpec.from_lines(patterns) for _, patterns in self.groups)
+        object.__setattr__(self, "_specs", specs)
+
+    @classmethod
+    def relative_to(cls, directory: str, patterns: Iterable[str]) -> "Globs":
+        """Raises ``ValueError`` for a pattern gitignore syntax rejects."""
+        return cls(((os.path.abspath(directory), tuple(patterns)),))
+
+    def __add__(self, other: "Globs") -> "Globs":
+        return Globs(self.groups + other.groups)
+
+    def matches(self, path: "os.PathLike[str] | str", *, is_dir: bool = False) -> bool:
+        path = os.path.abspath(path)
+        for (directory, _), spec in zip(self.groups, self._specs):
+            key = _match_key(path, directory, is_dir)
+            if key and spec.match_file(key):
+                return True
+        return False
+
+
+def _match_key(path: str, directory: str, is_dir: bool) -> str:
+    prefix = directory.rstrip(os.sep) + os.sep
+    key = path[len(prefix):] if path.startswith(prefix) else os.path.basename(path)
+    key = key.replace(os.sep, "/")
+    return key + "/" if is_dir and key else key
+
+
+@dataclass(frozen=True)
+class PerFileIgnore:
+    """Codes ignored in the files a glob matches (a glob starting with ``!``: the files it does not)."""
+
+    globs: Globs
+    codes: FrozenSet[str]
+    negated: bool = False
+
+    def applies_to(self, path: "os.PathLike[str] | str") -> bool:
+        return self.globs.matches(path) != self.negated
+
+
+# --- rule selection ----------------------------------------------------------------------------
+
+
+def expand_selector(selector: str, known_codes: Iterable[str]) -> FrozenSet[str]:
+    """The known codes a selector (``ALL``, a prefix such as ``IMS00``, or a code) names."""
+    if selector == ALL:
+        return frozenset(known_codes)
+    return frozenset(code for code in known_codes if code.startswith(selector))
+
+
+@dataclass(frozen=True)
+class RuleSelection:
+    """One layer of selectors (defaults, a config file, the command line), applied in order."""
+
+    select: Optional[Tuple[str, ...]] = None  # None: keep what earlier layers enabled
+    extend_select: Tuple[str, ...] = ()
+    ignore: Tuple[str, ...] = ()
+
+
+def resolve_enabled(known_codes: Sequence[str], layers: Iterable[RuleSelection]) -> FrozenSet[str]:
+    """Ruff's algorithm: within a layer, selectors apply from least to most specific (``ALL``,
+    then by length) and at equal specificity an ignore beats a select; a layer with ``select``
+    starts afresh, one without it amends the codes enabled so far."""
+    enabled: set = set()
+    for layer in layers:
+        selects = (layer.select or ()) + layer.extend_select
+        updates: Dict[str, bool] = {}
+        for specificity in sorted({_specificity(s) for s in selects + layer.ignore}):
+            for selectors, state in ((selects, True), (layer.ignore, False)):
+                for selector in selectors:
+                    if _specificity(selector) == specificity:
+                        updates.update(dict.fromkeys(expand_selector(selector, known_codes), state))
+        if layer.select is not None:
+            enabled = set()
+        enabled |= {code for code, state in updates.items() if state}
+        enabled -= {code for code, state in updates.items() if not state}
+    return frozenset(enabled)
+
+
+def _specificity(selector: str) -> int:
+    return 0 if selector == ALL else len(selector)
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configuration decides for the files under one config file."""
+
+    enabled: FrozenSet[str]
+    per_file_ignores: Tuple[PerFileIgnore, ...]
+    target: str
+    respect_gitignore: bool
+    force_exclude: bool
+    unsafe_fixes: bool
+    include: Globs
+    exclude: Globs
+    root: Path
+    path: Optional[Path]
+
+    def codes_for(self, path: "os.PathLike[str] | str") -> FrozenSet[str]:
+        """The enabled codes minus the per-file ignores that match ``path``."""
+        ignored = [entry.codes for entry in self.per_file_ignores if entry.applies_to(path)]
+        return self.enabled.difference(*ignored)
+
+
+class _Invalid(Exception):
+    """A bad value; the caller adds the file and key to the message."""
+
+
+def _toml_type(value: object) -> str:
+    names = {bool: "a boolean", str: "a string", int: "an integer", float: "a float",
+             list: "an array", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _string_list(value: object, expected: str) -> Tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise _Invalid(f"expected {expected}, got {_toml_type(value)}")
+    return tuple(value)
+
+
+def _codes(value: object, known_codes: Sequence[str]) -> Tuple[str, ...]:
+    selectors = _string_list(value, "an array of rule codes")
+    for selector in selectors:
+        if not expand_selector(selector, known_codes):
+            hint = _did_you_mean(selector, [ALL, *known_codes])
+            raise _Invalid(f"unknown rule code or prefix {selector!r}{hint}")
+    return selectors
+
+
+def _globs(value: object, directory: str) -> Globs:
+    patterns = _string_list(value, "an array of glob patterns")
+    for pattern in patterns:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([pattern])
+        except ValueError as error:
+            raise _Invalid(f"invalid glob pattern {pattern!r}: {error}") from None
+    return Globs.relative_to(directory, patterns)
+
+
+def _per_file_ignores(value: object, known_codes: Sequence[str], directory: str):
+    if not isinstance(value, dict):
+        raise _Invalid(f"expected a table of glob = [rule codes], got {_toml_type(value)}")
+    entries = []
+    for glob, codes in value.items():
+        negated = glob.startswith("!")
+        try:
+            globs = _globs([glob[1:] if negated else glob], directory)
+            selectors = _codes(codes, known_codes)
+        except _Invalid as error:
+            raise _Invalid(f"{glob!r}: {error}") from None
+        ignored = frozenset().union(*(expand_selector(s, known_codes) for s in selectors))
+        entries.append(PerFileIgnore(globs, ignored, negated))
+    return tuple(entries)
+
+
+def _boolean(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid(f"expected true or false, got {_toml_type(value)}")
+    return value
+
+
+def _target(value: object) -> str:
+    if value not in TARGETS:
+        raise _Invalid(f"expected one of {', '.join(map(repr, TARGETS))}, got {value!r}")
+    return value  # type: ignore[return-value]
+
+
+_Check = Callable[[object, Sequence[str], str], Any]  # (value, known codes, directory)
+_CHECKS: Dict[str, _Check] = {
+    "select": lambda value, known, _: _codes(value, known),
+    "ignore": lambda value, known, _: _codes(value, known),
+    "extend-select": lambda value, known, _: _codes(value, known),
+    "extend-ignore": lambda value, known, _: _codes(value, known),
+    "exclude": lambda value, _, directory: _globs(value, directory),
+    "extend-exclude": lambda value, _, directory: _globs(value, directory),
+    "include": lambda value, _, directory: _globs(value, directory),
+    "per-file-ignores": _per_file_ignores,
+    "extend-per-file-ignores": _per_file_ignores,
+    "target": lambda value, *_: _target(value),
+    "respect-gitignore": lambda value, *_: _boolean(value),
+    "force-exclude": lambda value, *_: _boolean(value),
+    "unsafe-fixes": lambda value, *_: _boolean(value),
+}
+CONFIG_KEYS = tuple(_CHECKS)
+
+
+def _did_you_mean(word: str, options: Sequence[str]) -> str:
+    by_lower = {option.lower(): option for option in options}
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=1)
+    return f" (did you mean {by_lower[close[0]]!r}?)" if close else ""
+
+
+def _validate(
+    table: Mapping[str, object], known_codes: Sequence[str], directory: str, where: str, flag: str
+) -> Dict[str, Any]:
+    """Checked values by key. Errors read ``{where}unknown key ...`` / ``{where}{flag}{key}: ...``."""
+    options = {}
+    for key, value in table.items():
+        check = _CHECKS.get(key)
+        if check is None:
+            raise ConfigError(f"{where}unknown key {key!r}{_did_you_mean(key, CONFIG_KEYS)}")
+        try:
+            options[key] = check(value, known_codes, directory)
+        except _Invalid as error:
+            raise ConfigError(f"{where}{flag}{key}: {error}") from None
+    return options
+
+
+def _combine(
+    known_codes: Sequence[str], file: Mapping[str, Any], cli: Mapping[str, Any],
+    root: str, path: Optional[str],
+) -> Settings:
+    def pick(key: str, default: Any) -> Any:
+        return cli.get(key, file.get(key, default))
+
+    def layer(options: Mapping[str, Any]) -> RuleSelection:
+        return RuleSelection(
+            select=options.get("select"),
+            extend_select=options.get("extend-select", ()),
+            ignore=options.get("ignore", ()) + options.get("extend-ignore", ()),
+        )
+
+    no_globs = Globs()
+    return Settings(
+        enabled=resolve_enabled(known_codes, [RuleSelection(select=(ALL,)), layer(file), layer(cli)]),
+        per_file_ignores=pick("per-file-ignores", ())
+        + file.get("extend-per-file-ignores", ())
+        + cli.get("extend-per-file-ignores", ()),
+        target=pick("target", DEFAULT_TARGET),
+        respect_gitignore=pick("respect-gitignore", True),
+        force_exclude=pick("force-exclude", False),
+        unsafe_fixes=pick("unsafe-fixes", False),
+        include=pick("include", Globs.relative_to(root, DEFAULT_INCLUDE)),
+        exclude=pick("exclude", Globs.relative_to(root, DEFAULT_EXCLUDE))
+        + file.get("extend-exclude", no_globs)
+        + cli.get("extend-exclude", no_globs),
+        root=Path(root),
+        path=Path(path) if path is not None else None,
+    )
+
+
+def settings_from_table(
+    table: Mapping[str, object],
+    known_codes: Sequence[str],
+    *,
+    root: "os.PathLike[str] | str",
+    overrides: Optional[Mapping[str, object]] = None,
+) -> Settings:
+    """Settings from an in-memory ``[tool.imslint]`` table (for tests and rule examples)."""
+    root = os.path.abspath(root)
+    file = _validate(table, known_codes, root, "[tool.imslint] ", "")
+    cli = _validate(overrides or {}, known_codes, root, "", "--")
+    return _combine(known_codes, file, cli, root, None)
+
+
+# --- config files ------------------------------------------------------------------------------
+
+
+def read_config_file(path: str, shown: str) -> Optional[Mapping[str, object]]:
+    """The imslint table of a config file; ``None`` for a pyproject.toml without one.
+
+    ``shown`` is how error messages name the file.
+    """
+    try:
+        with open(path, "rb") as stream:
+            document = tomllib.load(stream)
+    except OSError as error:
+        raise ConfigError(f"{shown}: cannot read: {error.strerror}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{shown}: invalid TOML: {error}") from None
+    if os.path.basename(path) != PYPROJECT:
+        return document
+    tool = document.get("tool", {})
+    table = tool.get("imslint") if isinstance(tool, dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{shown}: [tool.imslint] must be a table, got {_toml_type(table)}")
+    return table
+
+
+class ConfigResolver:
+    """Finds and caches the ``Settings`` for each directory.
+
+    ``overrides`` holds command-line values under the config keys (``{"select": ["IMS001"]}``);
+    they are validated at once and win over every config file. Files with no config file above
+    them use the one found from ``cwd`` (as ruff does), else the defaults rooted at ``cwd``.
+    """
+
+    def __init__(
+        self,
+        known_codes: Sequence[str],
+        overrides: Optional[Mapping[str, object]] = None,
+        config_file: "os.PathLike[str] | str | None" = None,
+        cwd: "os.PathLike[str] | str | None" = None,
+    ) -> None:
+        self.known_codes = tuple(known_codes)
+        self.cwd = os.path.abspath(cwd if cwd is not None else os.getcwd())
+        self._overrides = _validate(overrides or {}, self.known_codes, self.cwd, "", "--")
+        self._by_directory: Dict[str, Settings] = {}
+        self._fallback: Optional[Settings] = None
+        self._fixed: Optional[Settings] = None
+        if config_file is not None:
+            path = os.path.join(self.cwd, config_file)
+            if not os.path.isfile(path):
+                raise ConfigError(f"{self._shown(path)}: config file not found")
+            self._fixed = self._load(path, required=True)
+
+    def settings_for(self, file_path: "os.PathLike[str] | str") -> Settings:
+        """The settings for a file (the config search starts in its directory)."""
+        return self.settings_for_directory(os.path.dirname(os.path.join(self.cwd, file_path)))
+
+    def settings_for_directory(self, directory: "os.PathLike[str] | str") -> Settings:
+        """The settings for the files directly inside ``directory``."""
+        if self._fixed is not None:
+            return self._fixed
+        return self._search(os.path.abspath(os.path.join(self.cwd, directory)), self._default)
+
+    def _search(self, directory: str, otherwise: Callable[[], Settings]) -> Settings:
+        passed = []
+        settings = None
+        while settings is None:
+            settings = self._by_directory.get(directory)
+            if settings is None:
+                passed.append(directory)
+                settings = self._load_from_directory(directory)
+            parent = os.path.dirname(directory)
+            if settings is None and parent == directory:
+                settings = otherwise()
+            directory = parent
+        self._by_directory.update(dict.fromkeys(passed, settings))
+        return settings
+
+    def _default(self) -> Settings:
+        if self._fallback is None:
+            self._fallback = self._search(self.cwd, self._defaults_at_cwd)
+        return self._fallback
+
+    def _defaults_at_cwd(self) -> Settings:
+        return _combine(self.known_codes, {}, self._overrides, self.cwd, None)
+
+    def _load_from_directory(self, directory: str) -> Optional[Settings]:
+        for name in CONFIG_FILENAMES:
+            path = os.path.join(directory, name)
+            if os.path.isfile(path):
+                settings = self._load(path, required=False)
+                if settings is not None:
+                    return settings
+        return None
+
+    def _load(self, path: str, *, required: bool) -> Optional[Settings]:
+        shown = self._shown(path)
+        table = read_config_file(path, shown)
+        if table is None and not required:
+            return None
+        where = f"{shown}: [tool.imslint] " if os.path.basename(path) == PYPROJECT else f"{shown}: "
+        root = os.path.dirname(os.path.abspath(path))
+        file = _validate(table or {}, self.known_codes, root, where, "")
+        return _combine(self.known_codes, file, self._overrides, root, os.path.abspath(path))
+
+    def _shown(self, path: str) -> str:
+        relative = os.path.relpath(path, self.cwd)
+        outside = relative == os.pardir or relative.startswith(os.pardir + os.sep)
+        return os.path.abspath(path) if outside else relative

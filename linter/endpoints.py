@@ -1,0 +1,295 @@
+"""The catalogue of abandoned image endpoints and the pure translation functions.
+
+Everything here works on plain strings and tuples, so the migration policy
+(``ims-api-migration.md``, Part 1) is tested directly, without parsing any code.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import List, Optional, Sequence, Tuple
+
+from .strings import HOLE_CHAR
+
+HUAWEI_IMS = "huawei-ims"
+OPENSTACK_GLANCE = "openstack-glance"
+HUAWEI_CLOUDIMAGES = "huawei-cloudimages"
+TARGETS = (HUAWEI_IMS, OPENSTACK_GLANCE, HUAWEI_CLOUDIMAGES)
+
+SAFE, UNSAFE, NONE = "safe", "unsafe", "none"
+
+
+def list_path(target: str) -> str:
+    """The recommended list query for a target."""
+    return "/v2/cloudimages" if target == HUAWEI_CLOUDIMAGES else "/v2/images"
+
+
+# -- path matching -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    code: str
+    method: str
+    segments: Tuple[str, ...]  # the path's last segments, matched whole
+    title: str
+
+
+ABANDONED_DETAIL = Endpoint("IMS001", "GET", ("v1.1", "images", "detail"), "GET /v1.1/images/detail")
+ENDPOINTS: Tuple[Endpoint, ...] = (ABANDONED_DETAIL,)
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    key: str
+    key_span: Tuple[int, int]
+    value_span: Optional[Tuple[int, int]]  # None for a bare ``key`` without ``=``
+
+    @property
+    def key_is_static(self) -> bool:
+        return HOLE_CHAR not in self.key
+
+
+@dataclass(frozen=True)
+class PathMatch:
+    endpoint: Endpoint
+    segment_spans: Tuple[Tuple[int, int], ...]  # the matched segments in the template text
+    path_end: int  # index just past the path (``?``, ``#`` or the end)
+    query: Tuple[QueryParam, ...]
+    query_start: Optional[int]  # index of ``?``
+    runtime_suffix: bool  # a runtime value follows the path directly (a query string, usually)
+
+
+_WHITESPACE = re.compile(r"\s")
+
+
+def match_path(text: str, endpoints: Sequence[Endpoint] = ENDPOINTS) -> Optional[PathMatch]:
+    """Finds an abandoned endpoint at the end of a URL or path template.
+
+    ``text`` is a template's text with holes as ``HOLE_CHAR``. Segments are compared whole, so
+    ``/v1.1/images/detailed`` or ``.../details-report`` never match; text with whitespace in the
+    path is prose (a log or error message), not a URL.
+    """
+    path_end = len(text)
+    for stop in "?#":
+        found = text.find(stop)
+        if found != -1:
+            path_end = min(path_end, found)
+    path = text[:path_end]
+    if not path or _WHITESPACE.search(path):
+        return None
+    runtime_suffix = False
+    end = len(path)
+    if path.endswith(HOLE_CHAR) and path_end == len(text):
+        stripped = path.rstrip(HOLE_CHAR)
+        if stripped.endswith(("/detail", "/detail/")):
+            end = len(stripped)
+            runtime_suffix = True
+    if path[:end].endswith("/"):
+        end -= 1
+    spans = _segment_spans(path, end)
+    for endpoint in endpoints:
+        count = len(endpoint.segments)
+        if len(spans) < count:
+            continue
+        tail = spans[-count:]
+        if tuple(path[a:b] for a, b in tail) == endpoint.segments:
+            query, query_start = parse_query(text, path_end)
+            return PathMatch(endpoint, tuple(tail), path_end, query, query_start, runtime_suffix)
+    return None
+
+
+def _segment_spans(path: str, end: int) -> List[Tuple[int, int]]:
+    spans = []
+    start = 0
+    while start <= end:
+        slash = path.find("/", start, end)
+        stop = end if slash == -1 else slash
+        spans.append((start, stop))
+        if slash == -1:
+            break
+        start = slash + 1
+    return spans
+
+
+def parse_query(text: str, path_end: int) -> Tuple[Tuple[QueryParam, ...], Optional[int]]:
+    if path_end >= len(text) or text[path_end] != "?":
+        return (), None
+    end = text.find("#", path_end)
+    end = len(text) if end == -1 else end
+    params = []
+    start = path_end + 1
+    while start < end:
+        amp = text.find("&", start, end)
+        stop = end if amp == -1 else amp
+        if stop > start:
+            eq = text.find("=", start, stop)
+            if eq == -1:
+                params.append(QueryParam(text[start:stop], (start, stop), None))
+            else:
+                params.append(QueryParam(text[start:eq], (start, eq), (eq + 1, stop)))
+        start = stop + 1
+    return tuple(params), path_end
+
+
+def path_edits(match: PathMatch, text: str, target: str) -> List[Tuple[int, int, str]]:
+    """Template-text edits turning ``.../v1.1/images/detail[/]`` into the target's list path."""
+    (version_start, version_end), (images_start, images_end), (detail_start, _) = match.segment_spans
+    edits = [(version_start, version_end, "v2")]
+    if target == HUAWEI_CLOUDIMAGES:
+        edits.append((images_start, images_end, "cloudimages"))
+    path_stop = match.path_end
+    if match.runtime_suffix:
+        path_stop = len(text.rstrip(HOLE_CHAR))
+    edits.append((images_end, path_stop, ""))
+    return [edit for edit in edits if text[edit[0] : edit[1]] != edit[2]]
+
+
+# -- filters -------------------------------------------------------------------------------------
+
+# The IMS ``__*`` keys GET /v2/images documents as filters (SDK GlanceListImagesRequest wire names).
+IMS_PROPERTY_FILTERS = frozenset(
+    {
+        "__imagetype",
+        "__isregistered",
+        "__os_bit",
+        "__os_type",
+        "__platform",
+        "__support_diskintensive",
+        "__support_highperformance",
+        "__support_kvm",
+        "__support_kvm_gpu_type",
+        "__support_kvm_infiniband",
+        "__support_largememory",
+        "__support_xen",
+        "__support_xen_gpu_type",
+        "__support_xen_hana",
+    }
+)
+UNCHANGED_FILTERS = frozenset(
+    {"name", "container_format", "disk_format", "status", "min_ram", "min_disk", "sort_dir", "limit", "marker"}
+)
+IMS_SORT_KEYS = frozenset({"name", "container_format", "disk_format", "status", "id", "created_at"})
+CHANGES_SINCE = ("changes-since", "changes_since")
+PROPERTY_PREFIX = "property-"
+
+KEEP, TIMESTAMP_GT, LOWER = "keep", "timestamp-gt", "lower"
+
+
+@dataclass(frozen=True)
+class FilterPlan:
+    """How one v1.1 filter becomes a v2 filter.
+
+    ``safety`` is SAFE (same images), UNSAFE (a translation that can change the result, applied
+    only on request) or NONE (no translation: the call is left as is). ``reason`` is set for every
+    filter that must be reported (IMS002).
+    """
+
+    key: str
+    new_key: Optional[str]
+    value_op: str
+    safety: str
+    reason: Optional[str] = None
+
+    @property
+    def translatable(self) -> bool:
+        return self.safety != NONE
+
+
+def plan_filter(key: str, target: str = HUAWEI_IMS, value: Optional[str] = None) -> FilterPlan:
+    """The translation of filter ``key`` (with its literal ``value`` when known) for ``target``."""
+    if key in UNCHANGED_FILTERS:
+        return FilterPlan(key, key, KEEP, SAFE)
+    if key == "sort_key":
+        if target != OPENSTACK_GLANCE and value is not None and value not in IMS_SORT_KEYS:
+            return FilterPlan(
+                key, None, KEEP, NONE,
+                f"`sort_key={value}` is not a sort key of IMS GET /v2/images "
+                f"({', '.join(sorted(IMS_SORT_KEYS))}; `size` reads 0 there)",
+            )
+        return FilterPlan(key, key, KEEP, SAFE)
+    if key == "protected":
+        return FilterPlan(key, key, LOWER, SAFE)
+    if key in CHANGES_SINCE:
+        return FilterPlan(
+            key, "updated_at", TIMESTAMP_GT, UNSAFE,
+            f"`{key}` becomes `updated_at=gt:<time>`, but v1.1 also listed deleted images changed "
+            "since then and v2 never lists deleted images: code that detects deletions this way "
+            "must compare image IDs instead",
+        )
+    if key in ("size_min", "size_max"):
+        if target == OPENSTACK_GLANCE:
+            return FilterPlan(key, key, KEEP, SAFE)
+        return FilterPlan(
+            key, None, KEEP, NONE,
+            f"`{key}` has no equivalent on IMS GET /v2/images (its `size` reads 0): filter the "
+            f"results on `int(image[\"__image_size\"])` instead; the call was left as is",
+        )
+    if key == "is_public":
+        return FilterPlan(
+            key, None, KEEP, NONE,
+            "`is_public` has no exact equivalent: v1 ignored it for non-admin users, and "
+            "`visibility=public|private` narrows the results (private excludes shared images); "
+            "remove it or choose a `visibility` by hand",
+        )
+    if key.startswith(PROPERTY_PREFIX):
+        name = key[len(PROPERTY_PREFIX) :]
+        if name in IMS_PROPERTY_FILTERS or (target == OPENSTACK_GLANCE and name):
+            return FilterPlan(key, name, KEEP, SAFE)
+        return FilterPlan(
+            key, None, KEEP, NONE,
+            f"`{key}` filters on a property GET /v2/images does not document as a filter "
+            f"(IMS filters on {', '.join(sorted(IMS_PROPERTY_FILTERS)[:3])}, ...): filter the "
+            "results client-side",
+        )
+    if key == "deleted":
+        return FilterPlan(key, None, KEEP, NONE, "`deleted` has no v2 equivalent: v2 never lists deleted images")
+    return FilterPlan(
+        key, None, KEEP, NONE,
+        f"`{key}` is not a filter of GET /v1.1/images/detail that imslint can translate; the call was left as is",
+    )
+
+
+_ISO = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:[T ](?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?)?"
+    r"(?P<tz>Z|z|[+-]\d{2}:?\d{2})?"
+)
+
+
+def normalize_timestamp(value: str) -> Optional[str]:
+    """An ISO 8601 time as IMS wants it: UTC, whole seconds, ``yyyy-MM-ddThh:mm:ssZ``.
+
+    Naive times are taken as UTC (v1 timestamps are naive UTC). Fractions are truncated.
+    """
+    match = _ISO.fullmatch(value.strip())
+    if match is None:
+        return None
+    try:
+        moment = datetime.strptime(match.group("date"), "%Y-%m-%d").replace(
+            hour=int(match.group("h") or 0),
+            minute=int(match.group("m") or 0),
+            second=int(match.group("s") or 0),
+        )
+    except ValueError:
+        return None
+    tz = match.group("tz")
+    if tz and tz not in "Zz":
+        sign = 1 if tz[0] == "+" else -1
+        digits = tz[1:].replace(":", "")
+        moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return moment.replace(tzinfo=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def translate_value(op: str, value: str) -> Optional[str]:
+    """The v2 form of a literal filter value; None when it cannot be translated."""
+    if op == KEEP:
+        return value
+    if op == LOWER:
+        lowered = value.lower()
+        return lowered if lowered in ("true", "false") else None
+    if op == TIMESTAMP_GT:
+        normalized = normalize_timestamp(value)
+        return None if normalized is None else "gt:" + normalized
+    raise ValueError(op)

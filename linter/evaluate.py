@@ -1,0 +1,360 @@
+"""Evaluates expressions of one module to string templates and dictionaries to key lists.
+
+Names are followed to their bindings: module, class (``self.ATTR``, ``Class.ATTR``) and function
+scope, and imports through an optional project index. A value reached through a name bound in
+another scope (a shared constant) is *anchored* at the use site, so a fix rewrites the use and
+leaves the constant alone; a name bound in the same scope is edited where it is defined.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence
+
+import libcst as cst
+
+from .strings import (
+    Lit,
+    Template,
+    concat,
+    fstring_text,
+    hole,
+    join_with,
+    literal,
+    percent_format,
+    posix_join,
+    simple_string,
+    source_label,
+    str_format,
+    url_join,
+)
+from .tree import ASSIGN, AUGASSIGN, CLASS, FUNCTION, IMPORT, Binding, ModuleFacts, Scope, dotted_name
+
+ImportResolver = Callable[[Binding], Optional[Template]]
+
+_URLJOIN = ("urljoin", "parse.urljoin", "urllib.parse.urljoin")
+_PATHJOIN = ("posixpath.join", "os.path.join", "path.join")
+_URLENCODE = ("urlencode", "parse.urlencode", "urllib.parse.urlencode")
+MAX_DEPTH = 60
+
+
+@dataclass
+class MappingEntry:
+    """One key of a dictionary: ``{"key": value}``, ``dict(key=value)`` or ``d["key"] = value``."""
+
+    key: str
+    key_node: cst.CSTNode  # SimpleString, or the keyword Name of ``dict(key=...)``
+    value_node: Optional[cst.BaseExpression]
+
+
+@dataclass
+class MappingModel:
+    entries: List[MappingEntry] = field(default_factory=list)
+    opaque: List[cst.CSTNode] = field(default_factory=list)  # parts whose keys can't be read
+    definition: Optional[cst.CSTNode] = None  # the dict expression the keys start from
+
+
+class Evaluator:
+    def __init__(self, facts: ModuleFacts, resolve_import: Optional[ImportResolver] = None) -> None:
+        self.facts = facts
+        self.resolve_import = resolve_import
+        self._cache: Dict[cst.CSTNode, Optional[Template]] = {}
+        self._active: set = set()
+
+    # -- templates -------------------------------------------------------------------------------
+    def evaluate(self, node: cst.CSTNode) -> Optional[Template]:
+        """The template of ``node``, or None when it is not (known to be) a string."""
+        if node in self._cache:
+            return self._cache[node]
+        if node in self._active or len(self._active) > MAX_DEPTH:
+            return None
+        self._active.add(node)
+        try:
+            result = self._evaluate(node)
+        except RecursionError:
+            result = None
+        finally:
+            self._active.discard(node)
+        self._cache[node] = result
+        return result
+
+    def part(self, node: cst.CSTNode) -> Template:
+        """Like ``evaluate`` but a runtime value becomes a hole."""
+        result = self.evaluate(node)
+        return result if result is not None else hole(node, source_label(node))
+
+    def _evaluate(self, node: cst.CSTNode) -> Optional[Template]:
+        if isinstance(node, cst.SimpleString):
+            return simple_string(node)
+        if isinstance(node, cst.ConcatenatedString):
+            left, right = self.evaluate(node.left), self.evaluate(node.right)
+            return concat(left, right) if left is not None and right is not None else None
+        if isinstance(node, cst.FormattedString):
+            return self._fstring(node)
+        if isinstance(node, cst.BinaryOperation):
+            return self._binary(node)
+        if isinstance(node, cst.Call):
+            return self._call(node)
+        if isinstance(node, cst.Name):
+            return self._name(node)
+        if isinstance(node, cst.Attribute):
+            return self._attribute(node)
+        return None
+
+    def _fstring(self, node: cst.FormattedString) -> Template:
+        raw = "r" in node.prefix.lower()
+        parts = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                parts.append(fstring_text(part, raw))
+            elif part.conversion is not None or part.format_spec is not None:
+                parts.append(hole(part.expression, source_label(part.expression)))
+            else:
+                parts.append(self.part(part.expression))
+        return concat(*parts)
+
+    def _binary(self, node: cst.BinaryOperation) -> Optional[Template]:
+        if isinstance(node.operator, cst.Add):
+            left, right = self.evaluate(node.left), self.evaluate(node.right)
+            if left is None and right is None:
+                return None
+            return concat(left or self.part(node.left), right or self.part(node.right))
+        if isinstance(node.operator, cst.Modulo):
+            template = self.evaluate(node.left)
+            if template is None:
+                return None
+            right = node.right
+            if isinstance(right, cst.Tuple):
+                return percent_format(template, [self.evaluate(e.value) for e in right.elements], None, right)
+            if isinstance(right, cst.Dict):
+                named = {}
+                for element in right.elements:
+                    if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
+                        key = simple_string(element.key)
+                        if key is not None:
+                            named[key.text] = self.evaluate(element.value)
+                return percent_format(template, None, named, right)
+            return percent_format(template, [self.evaluate(right)], None, right)
+        return None
+
+    def _call(self, node: cst.Call) -> Optional[Template]:
+        func = node.func
+        positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
+        if isinstance(func, cst.Attribute) and func.attr.value == "format":
+            template = self.evaluate(func.value)
+            if template is None:
+                return None
+            named = {arg.keyword.value: self.evaluate(arg.value) for arg in node.args if arg.keyword is not None}
+            return str_format(template, [self.evaluate(arg.value) for arg in positional], named, node)
+        if isinstance(func, cst.Attribute) and func.attr.value == "join" and len(node.args) == 1:
+            separator = self.evaluate(func.value)
+            if separator is None or not separator.is_literal:
+                return None
+            sequence = node.args[0].value
+            if not isinstance(sequence, (cst.List, cst.Tuple)):
+                return hole(node, source_label(node))
+            if any(isinstance(e, cst.StarredElement) for e in sequence.elements):
+                return hole(node, source_label(node))
+            return join_with(separator, [self._element_part(e.value, e) for e in sequence.elements])
+        name = dotted_name(func) or ""
+        if name.endswith(_URLJOIN) and len(positional) >= 2:
+            return url_join(self.part(positional[0].value), self._element_part(positional[1].value, positional[1]))
+        if name in _PATHJOIN and positional:
+            return posix_join([self._element_part(arg.value, arg) for arg in positional])
+        if name.endswith(_URLENCODE) and positional:
+            return self.query_template(positional[0].value)
+        return None
+
+    def _element_part(self, value: cst.CSTNode, element: cst.CSTNode) -> Template:
+        """A list element or call argument; a lone literal remembers it is the whole element."""
+        template = self.part(value)
+        if len(template.pieces) == 1 and isinstance(template.pieces[0], Lit) and template.pieces[0].anchor is None:
+            from dataclasses import replace
+
+            return Template((replace(template.pieces[0], element=element),), template.sources)
+        return template
+
+    # -- names -------------------------------------------------------------------------------------
+    def lookup(self, name: cst.Name) -> Optional[Binding]:
+        use_scope = self.facts.scope_of.get(name)
+        use_order = self.facts.order.get(name, 0)
+        scope = use_scope
+        while scope is not None:
+            if scope.kind == CLASS and scope is not use_scope:
+                scope = scope.parent
+                continue
+            bindings = scope.bindings.get(name.value)
+            if bindings:
+                if scope is use_scope:
+                    earlier = [b for b in bindings if b.seq < use_order]
+                    return earlier[-1] if earlier else None
+                return bindings[-1]
+            scope = scope.parent
+        return None
+
+    def binding_value(self, binding: Binding) -> Optional[Template]:
+        if binding.kind == ASSIGN and binding.value is not None:
+            value = self.evaluate(binding.value)
+            return value.with_sources(binding.value) if value is not None else None
+        if binding.kind == AUGASSIGN and binding.value is not None:
+            earlier = [b for b in binding.scope.bindings.get(binding.name, []) if b.seq < binding.seq]
+            before = self.binding_value(earlier[-1]) if earlier else None
+            if before is None:
+                return None
+            return concat(before, self.part(binding.value)).with_sources(binding.value)
+        if binding.kind == IMPORT and self.resolve_import is not None:
+            return self.resolve_import(binding)
+        return None
+
+    def _name(self, node: cst.Name) -> Optional[Template]:
+        binding = self.lookup(node)
+        if binding is None:
+            return None
+        value = self.binding_value(binding)
+        if value is None:
+            return None
+        if binding.scope is self.facts.scope_of.get(node) and binding.kind != IMPORT:
+            return value
+        return value.anchored(node)
+
+    def _attribute(self, node: cst.Attribute) -> Optional[Template]:
+        owner = self._owner_class(node.value)
+        if owner is None:
+            return None
+        name = node.attr.value
+        instance = owner.instance_bindings.get(name, [])
+        bindings = owner.bindings.get(name, [])
+        if len(instance) > 1 or (instance and bindings):
+            return None
+        chosen = instance[0] if instance else (bindings[-1] if bindings else None)
+        if chosen is None:
+            return None
+        value = self.binding_value(chosen)
+        return value.anchored(node) if value is not None else None
+
+    def _owner_class(self, receiver: cst.CSTNode) -> Optional[Scope]:
+        """The class scope ``self.X``, ``cls.X`` or ``ClassName.X`` refers to."""
+        if not isinstance(receiver, cst.Name):
+            return None
+        if receiver.value in ("self", "cls"):
+            scope = self.facts.scope_of.get(receiver)
+            while scope is not None and scope.kind == FUNCTION:
+                if scope.parent is not None and scope.parent.kind == CLASS:
+                    return scope.parent
+                scope = scope.parent
+            return None
+        binding = self.lookup(receiver)
+        if binding is not None and isinstance(binding.statement, cst.ClassDef):
+            return self.facts.scopes_by_node.get(binding.statement)
+        return None
+
+    # -- dictionaries ------------------------------------------------------------------------------
+    def mapping(self, node: cst.CSTNode, use: Optional[cst.CSTNode] = None) -> Optional[MappingModel]:
+        """The keys of a dictionary expression, following a name to its literal and later key sets."""
+        if isinstance(node, cst.Name) and node.value == "None":
+            return MappingModel(definition=node)
+        if isinstance(node, cst.Dict):
+            return self._dict_literal(node)
+        if isinstance(node, cst.Call) and dotted_name(node.func) == "dict":
+            return self._dict_call(node)
+        if isinstance(node, (cst.List, cst.Tuple)):
+            return self._pairs(node)
+        if isinstance(node, cst.Name):
+            return self._mapping_name(node, use or node)
+        return None
+
+    def _dict_literal(self, node: cst.Dict) -> MappingModel:
+        model = MappingModel(definition=node)
+        for element in node.elements:
+            key = self.evaluate(element.key) if isinstance(element, cst.DictElement) else None
+            if key is not None and key.is_literal and isinstance(element.key, cst.SimpleString):
+                model.entries.append(MappingEntry(key.text, element.key, element.value))
+            else:
+                model.opaque.append(element)
+        return model
+
+    def _dict_call(self, node: cst.Call) -> MappingModel:
+        model = MappingModel(definition=node)
+        for arg in node.args:
+            if arg.keyword is not None:
+                model.entries.append(MappingEntry(arg.keyword.value, arg.keyword, arg.value))
+                continue
+            inner = self.mapping(arg.value) if not arg.star else None
+            if inner is None:
+                model.opaque.append(arg)
+            else:
+                model.entries.extend(inner.entries)
+                model.opaque.extend(inner.opaque)
+        return model
+
+    def _pairs(self, node) -> Optional[MappingModel]:
+        model = MappingModel(definition=node)
+        for element in node.elements:
+            pair = element.value
+            if (
+                isinstance(pair, cst.Tuple)
+                and len(pair.elements) == 2
+                and isinstance(pair.elements[0].value, cst.SimpleString)
+            ):
+                key = simple_string(pair.elements[0].value)
+                if key is not None:
+                    model.entries.append(MappingEntry(key.text, pair.elements[0].value, pair.elements[1].value))
+                    continue
+            model.opaque.append(element)
+        return model
+
+    def _mapping_name(self, name: cst.Name, use: cst.CSTNode) -> Optional[MappingModel]:
+        binding = self.lookup(name)
+        if binding is None or binding.kind != ASSIGN or binding.value is None:
+            return None
+        if binding.value in self._active:
+            return None
+        self._active.add(binding.value)
+        try:
+            base = self.mapping(binding.value)
+        finally:
+            self._active.discard(binding.value)
+        if base is None:
+            return None
+        model = MappingModel(list(base.entries), list(base.opaque), base.definition)
+        use_order = self.facts.order.get(use, 0)
+        same_scope = binding.scope is self.facts.scope_of.get(name)
+        for change in self.facts.key_assignments.get((binding.scope, binding.name), []):
+            if change.seq < binding.seq or (same_scope and change.seq > use_order):
+                continue
+            self._apply_key_change(model, change)
+        return model
+
+    def _apply_key_change(self, model: MappingModel, change) -> None:
+        if change.key is None:  # name.update(...)
+            call = change.value
+            update = self._dict_call(call) if all(a.keyword is not None or not a.star for a in call.args) else None
+            if update is None:
+                model.opaque.append(call)
+                return
+            model.entries.extend(update.entries)
+            model.opaque.extend(update.opaque)
+            return
+        key = self.evaluate(change.key)
+        if key is not None and key.is_literal and isinstance(change.key, cst.SimpleString):
+            model.entries.append(MappingEntry(key.text, change.key, change.value))
+        else:
+            model.opaque.append(change.statement)
+
+    def query_template(self, node: cst.CSTNode) -> Template:
+        """``urlencode(mapping)`` as ``k=v&k2=v2``; key pieces stay tied to their key nodes."""
+        model = self.mapping(node)
+        if model is None:
+            return hole(node, source_label(node))
+        parts: List[Template] = []
+        for entry in model.entries:
+            if parts:
+                parts.append(literal("&", separator=True))
+            key = self.evaluate(entry.key_node) if isinstance(entry.key_node, cst.SimpleString) else None
+            if key is None:
+                key = literal(entry.key, node=entry.key_node, raw_start=0)
+            parts.append(key)
+            parts.append(literal("=", separator=True))
+            parts.append(self.part(entry.value_node) if entry.value_node is not None else hole(None))
+        for opaque in model.opaque:
+            parts.append(hole(opaque, source_label(opaque)))
+        return concat(*parts)

@@ -1,0 +1,74 @@
+"""Applying fixes to text, and writing files so that a crash never leaves half a file.
+
+Fixes whose edits overlap an already accepted fix are skipped in this round; the fix loop in
+``engine`` re-lints and tries them again on the new text.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from typing import Iterable, List, Tuple
+
+from .findings import Edit, Fix
+
+
+def _overlaps(a: Edit, b: Edit) -> bool:
+    if (a.start, a.end, a.content) == (b.start, b.end, b.content):
+        return False  # the same edit from two findings of one request
+    if a.start == a.end == b.start == b.end:
+        return True  # two insertions at one point: order would matter
+    return a.start < b.end and b.start < a.end or (a.start == b.start and a.end == b.end)
+
+
+def apply_fixes(text: str, fixes: Iterable[Fix]) -> Tuple[str, List[Fix]]:
+    """Applies every fix that does not collide with one accepted before it."""
+    accepted: List[Edit] = []
+    applied: List[Fix] = []
+    for fix in sorted(fixes, key=lambda f: min((e.start for e in f.edits), default=0)):
+        if not fix.edits or any(_overlaps(edit, other) for edit in fix.edits for other in accepted):
+            continue
+        accepted.extend(edit for edit in fix.edits if edit not in accepted)
+        applied.append(fix)
+    return apply_edits(text, accepted), applied
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    unique = sorted({(e.start, e.end, e.content) for e in edits}, reverse=True)
+    for start, end, content in unique:
+        text = text[:start] + content + text[end:]
+    return text
+
+
+class FileChanged(Exception):
+    """The file changed on disk after imslint read it; it was not overwritten."""
+
+
+def write_atomically(path: str, data: bytes, expected: bytes) -> None:
+    """Replaces ``path`` with ``data`` unless its content is no longer ``expected``.
+
+    The new content goes to a temporary file in the same directory (same file system), is
+    flushed to disk, takes the original's mode bits, and then replaces the original in one
+    ``os.replace``: readers see the old file or the new one, never a mix.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    if not mode & stat.S_IWUSR:
+        raise PermissionError(f"{path} is read-only; not fixed")
+    handle, temporary = tempfile.mkstemp(prefix=".imslint-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        with open(path, "rb") as current:
+            if current.read() != expected:
+                raise FileChanged(f"{path} changed while imslint was fixing it; left as it is now")
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        raise

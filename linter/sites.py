@@ -1,0 +1,184 @@
+"""Finds where a module uses an abandoned endpoint, and the filters each use sends.
+
+Every string literal and every name used as a value is climbed to the largest expression that
+builds a string from it; that expression is evaluated to a template and matched against the
+catalogue. A definition whose value is consumed by a matched use (``url = ...`` then
+``get(url)``) is reported once, at the use.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from .calls import MESSAGE, ROUTE, CallSite, classify
+from .endpoints import PathMatch, match_path
+from .evaluate import Evaluator, MappingModel
+from .strings import Template
+from .tree import ModuleFacts, dotted_name
+
+_BUILDER_CALLS = ("format", "join", "urljoin", "urlencode")
+
+
+@dataclass
+class FilterUse:
+    """One filter sent by a request.
+
+    ``origin`` is ``url`` (in the URL's query string: spans index the URL template), ``params``
+    (a key of the mapping passed as ``params=`` or to ``urlencode``) or ``kwarg`` (a keyword of
+    a wrapper call).
+    """
+
+    key: str
+    origin: str
+    key_node: Optional[cst.CSTNode] = None
+    value_node: Optional[cst.CSTNode] = None
+    key_span: Optional[Tuple[int, int]] = None
+    value_span: Optional[Tuple[int, int]] = None
+
+
+@dataclass
+class OpaqueFilters:
+    """Filters imslint cannot read (built at runtime)."""
+
+    node: cst.CSTNode
+    reason: str
+
+
+@dataclass
+class RequestSite:
+    node: cst.CSTNode  # the URL expression reported
+    template: Template
+    match: PathMatch
+    call: Optional[CallSite]
+    filters: List[FilterUse] = field(default_factory=list)
+    opaque: List[OpaqueFilters] = field(default_factory=list)
+    params_model: Optional[MappingModel] = None
+
+
+def _is_builder_edge(parent: cst.CSTNode, child: cst.CSTNode) -> bool:
+    """Whether ``parent`` builds a string out of ``child``."""
+    if isinstance(parent, (cst.ConcatenatedString, cst.FormattedStringExpression, cst.FormattedString)):
+        return True
+    if isinstance(parent, cst.BinaryOperation):
+        return isinstance(parent.operator, (cst.Add, cst.Modulo))
+    if isinstance(parent, cst.Attribute):
+        return parent.value is child and parent.attr.value in ("format", "join")
+    if isinstance(parent, (cst.Arg, cst.Element, cst.DictElement, cst.Tuple, cst.List, cst.Dict)):
+        return True  # only followed further when a builder call/operation sits above
+    if isinstance(parent, cst.Call):
+        if isinstance(parent.func, cst.Attribute) and parent.func.attr.value in ("format", "join"):
+            return True
+        name = dotted_name(parent.func) or ""
+        return name.endswith(("urljoin", "urlencode")) or name in ("posixpath.join", "os.path.join")
+    return False
+
+
+def climb(facts: ModuleFacts, node: cst.CSTNode) -> cst.CSTNode:
+    """The largest string-building expression containing ``node``."""
+    top = node
+    current = node
+    parent = facts.parent(current)
+    while parent is not None and _is_builder_edge(parent, current):
+        if isinstance(parent, (cst.BaseExpression,)) and not isinstance(
+            parent, (cst.Tuple, cst.List, cst.Dict)
+        ):
+            top = parent
+        current, parent = parent, facts.parent(parent)
+    return top
+
+
+def _excluded_context(facts: ModuleFacts, node: cst.CSTNode) -> bool:
+    """Docstrings, bare string statements, assert messages and raised exceptions."""
+    parent = facts.parent(node)
+    if isinstance(parent, cst.Expr):
+        return True
+    for ancestor in facts.ancestors(node):
+        if isinstance(ancestor, (cst.Raise, cst.Assert)):
+            return True
+        if isinstance(ancestor, cst.SimpleStatementLine) or isinstance(ancestor, cst.BaseCompoundStatement):
+            return False
+    return False
+
+
+class SiteFinder:
+    def __init__(self, facts: ModuleFacts, evaluator: Evaluator) -> None:
+        self.facts = facts
+        self.evaluator = evaluator
+
+    def find(self) -> List[RequestSite]:
+        candidates: Dict[cst.CSTNode, None] = {}
+        for leaf in (*self.facts.string_leaves, *self.facts.name_leaves):
+            top = climb(self.facts, leaf)
+            candidates.setdefault(top, None)
+        matched: List[Tuple[cst.CSTNode, Template, PathMatch]] = []
+        for node in candidates:
+            if _excluded_context(self.facts, node):
+                continue
+            template = self.evaluator.evaluate(node)
+            if template is None:
+                continue
+            match = match_path(template.text)
+            if match is not None:
+                matched.append((node, template, match))
+        consumed = set()
+        for node, template, _ in matched:
+            consumed |= template.sources
+        sites = []
+        for node, template, match in matched:
+            if node in consumed:
+                continue  # a definition; its use is reported instead
+            call = self._call_of(node)
+            if call is not None and call.kind in (MESSAGE, ROUTE):
+                continue
+            site = RequestSite(node, template, match, call)
+            self._collect_filters(site)
+            sites.append(site)
+        return sites
+
+    def _call_of(self, node: cst.CSTNode) -> Optional[CallSite]:
+        parent = self.facts.parent(node)
+        if not isinstance(parent, cst.Arg):
+            return None
+        call = self.facts.parent(parent)
+        if not isinstance(call, cst.Call):
+            return None
+        in_decorator = isinstance(self.facts.parent(call), cst.Decorator)
+        return classify(call, parent, in_decorator)
+
+    # -- filters -----------------------------------------------------------------------------------
+    def _collect_filters(self, site: RequestSite) -> None:
+        match = site.match
+        for param in match.query:
+            if not param.key_is_static:
+                site.opaque.append(OpaqueFilters(site.node, "a query parameter name is built at runtime"))
+                continue
+            site.filters.append(FilterUse(param.key, "url", key_span=param.key_span, value_span=param.value_span))
+        if match.runtime_suffix:
+            site.opaque.append(OpaqueFilters(site.node, "a runtime value is appended to the path (a query string?)"))
+        call = site.call
+        if call is None:
+            return
+        if call.params is not None:
+            model = self.evaluator.mapping(call.params.value, call.params.value)
+            if model is None:
+                site.opaque.append(OpaqueFilters(call.params.value, "`params` is built at runtime"))
+            else:
+                site.params_model = model
+                for entry in model.entries:
+                    site.filters.append(FilterUse(entry.key, "params", entry.key_node, entry.value_node))
+                for part in model.opaque:
+                    site.opaque.append(OpaqueFilters(part, "these `params` keys are built at runtime"))
+        for arg in call.filter_kwargs:
+            if arg.keyword is not None:
+                site.filters.append(FilterUse(arg.keyword.value, "kwarg", arg.keyword, arg.value))
+                continue
+            model = self.evaluator.mapping(arg.value)
+            if model is None:
+                site.opaque.append(OpaqueFilters(arg, "keyword arguments unpacked at runtime"))
+                continue
+            for entry in model.entries:
+                site.filters.append(FilterUse(entry.key, "params", entry.key_node, entry.value_node))
+            for part in model.opaque:
+                site.opaque.append(OpaqueFilters(part, "these keyword arguments are built at runtime"))

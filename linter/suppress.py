@@ -1,0 +1,84 @@
+"""Inline suppressions: ``# noqa``, ``# noqa: IMS001``, ``# imslint: ignore[IMS001]``.
+
+A suppression applies on the finding's first or last line, or on the first line of the
+statement holding it. ``# imslint: noqa`` (optionally ``: CODES``) on a line of its own silences
+the whole file. Comments are found with ``tokenize``, so ``# noqa`` inside a string never counts.
+"""
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, List, Optional
+
+from .findings import Finding
+
+ALL: FrozenSet[str] = frozenset({"*"})
+
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.I)
+_IGNORE = re.compile(r"#\s*imslint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.I)
+_FILE = re.compile(r"#\s*imslint:\s*noqa(?::\s*(?P<codes>[A-Z0-9,\s]+))?\s*$", re.I)
+_CODE = re.compile(r"[A-Z]+[0-9]+", re.I)
+
+
+def _codes(text: Optional[str]) -> FrozenSet[str]:
+    if not text:
+        return ALL
+    return frozenset(code.upper() for code in _CODE.findall(text))
+
+
+@dataclass
+class Suppressions:
+    by_line: Dict[int, FrozenSet[str]]
+    whole_file: FrozenSet[str]
+    statement_start: Dict[int, int]  # physical line -> first line of its logical line
+
+    def silences(self, finding: Finding) -> bool:
+        if _covers(self.whole_file, finding.code):
+            return True
+        lines = {finding.line, finding.end_line, self.statement_start.get(finding.line, finding.line)}
+        return any(_covers(self.by_line.get(line, frozenset()), finding.code) for line in lines)
+
+
+def _covers(codes: FrozenSet[str], code: str) -> bool:
+    return "*" in codes or any(code.startswith(prefix) for prefix in codes)
+
+
+def parse_suppressions(text: str) -> Suppressions:
+    by_line: Dict[int, FrozenSet[str]] = {}
+    whole_file: FrozenSet[str] = frozenset()
+    try:
+        tokens: List[tokenize.TokenInfo] = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return Suppressions({}, frozenset(), {})
+    statement_start: Dict[int, int] = {}
+    logical_first: Optional[int] = None
+    previous_line_end = 0
+    for token in tokens:
+        if token.type == tokenize.NEWLINE:
+            if logical_first is not None:
+                for line in range(logical_first, token.end[0] + 1):
+                    statement_start[line] = logical_first
+            logical_first = None
+        elif logical_first is None and token.type not in (
+            tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING
+        ):
+            logical_first = token.start[0]
+        if token.type == tokenize.COMMENT:
+            line = token.start[0]
+            comment = token.string
+            own_line = token.start[0] != previous_line_end
+            file_match = _FILE.match(comment)
+            if file_match and own_line:
+                whole_file |= _codes(file_match.group("codes"))
+                continue
+            codes: FrozenSet[str] = frozenset()
+            for pattern in (_NOQA, _IGNORE):
+                for match in pattern.finditer(comment):
+                    codes |= _codes(match.group("codes"))
+            if codes:
+                by_line[line] = by_line.get(line, frozenset()) | codes
+        elif token.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
+            previous_line_end = token.end[0]
+    return Suppressions(by_line, whole_file, statement_start)

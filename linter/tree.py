@@ -1,0 +1,308 @@
+"""One traversal of a module that records what the analyses need.
+
+Instead of libcst's metadata providers (a deep copy plus one pass per provider, several times the
+cost of parsing), a single visitor records: each node's parent and visit order, the scopes with
+their name bindings, keys set one at a time on dictionaries, and the leaves a string template
+can start from (literals and names used as values).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+MODULE, CLASS, FUNCTION = "module", "class", "function"
+
+# How a name got its value. Only ASSIGN/AUGASSIGN values are followed; the rest are runtime values.
+ASSIGN, AUGASSIGN, PARAM, IMPORT, OTHER = "assign", "augassign", "param", "import", "other"
+
+
+@dataclass(eq=False)
+class Scope:
+    node: cst.CSTNode
+    kind: str
+    parent: Optional["Scope"]
+    bindings: Dict[str, List["Binding"]] = field(default_factory=dict)
+    # For a class: attributes set on ``self`` in its methods, by name.
+    instance_bindings: Dict[str, List["Binding"]] = field(default_factory=dict)
+
+    def bind(self, binding: "Binding") -> None:
+        self.bindings.setdefault(binding.name, []).append(binding)
+
+
+@dataclass(eq=False)
+class Binding:
+    name: str
+    seq: int
+    kind: str
+    scope: Scope
+    value: Optional[cst.BaseExpression] = None
+    statement: Optional[cst.CSTNode] = None
+    # For imports: (module, imported name, relative level).
+    imported: Optional[Tuple[str, str, int]] = None
+
+
+@dataclass(eq=False)
+class KeyAssignment:
+    """``name[key] = value`` or ``name.update(...)`` applied to a dictionary held in a name."""
+
+    seq: int
+    statement: cst.CSTNode
+    key: Optional[cst.BaseExpression]  # None for ``update``
+    value: cst.BaseExpression  # the assigned value, or the ``update`` call
+
+
+@dataclass(eq=False)
+class ModuleFacts:
+    module: cst.Module
+    parents: Dict[cst.CSTNode, cst.CSTNode]
+    order: Dict[cst.CSTNode, int]
+    scope_of: Dict[cst.CSTNode, Scope]
+    module_scope: Scope
+    string_leaves: List[cst.CSTNode]
+    name_leaves: List[cst.CSTNode]
+    key_assignments: Dict[Tuple[Scope, str], List[KeyAssignment]]
+    name_loads: Dict[Tuple[Scope, str], int]
+    scopes_by_node: Dict[cst.CSTNode, Scope]
+
+    def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        return self.parents.get(node)
+
+    def ancestors(self, node: cst.CSTNode):
+        node = self.parents.get(node)
+        while node is not None:
+            yield node
+            node = self.parents.get(node)
+
+
+def dotted_name(node: cst.CSTNode) -> Optional[str]:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+_VALUE_PARENTS = (
+    cst.Arg,
+    cst.BinaryOperation,
+    cst.FormattedStringExpression,
+    cst.Element,
+    cst.DictElement,
+    cst.Return,
+    cst.Assign,
+    cst.AnnAssign,
+    cst.AugAssign,
+)
+
+
+class _Collector(cst.CSTVisitor):
+    def __init__(self, module: cst.Module) -> None:
+        self.parents: Dict[cst.CSTNode, cst.CSTNode] = {}
+        self.order: Dict[cst.CSTNode, int] = {}
+        self.scope_of: Dict[cst.CSTNode, Scope] = {}
+        self.stack: List[cst.CSTNode] = []
+        self.module_scope = Scope(module, MODULE, None)
+        self.scopes: List[Scope] = [self.module_scope]
+        self.string_leaves: List[cst.CSTNode] = []
+        self.name_leaves: List[cst.CSTNode] = []
+        self.key_assignments: Dict[Tuple[Scope, str], List[KeyAssignment]] = {}
+        self.name_loads: Dict[Tuple[Scope, str], int] = {}
+        self.scopes_by_node: Dict[cst.CSTNode, Scope] = {module: self.module_scope}
+        self.counter = 0
+
+    # -- generic bookkeeping -------------------------------------------------
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.counter += 1
+        self.order[node] = self.counter
+        if self.stack:
+            self.parents[node] = self.stack[-1]
+        self.stack.append(node)
+        scope = self.scopes[-1]
+        self.scope_of[node] = scope
+        handler = _HANDLERS.get(type(node))
+        if handler is not None:
+            handler(self, node, scope)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.stack.pop()
+        if self.scopes[-1].node is original_node:
+            self.scopes.pop()
+
+    # -- scopes ----------------------------------------------------------------
+    def _enter_scope(self, node: cst.CSTNode, kind: str, scope: Scope) -> Scope:
+        new = Scope(node, kind, scope)
+        self.scopes.append(new)
+        self.scopes_by_node[node] = new
+        return new
+
+    def _function(self, node: cst.FunctionDef, scope: Scope) -> None:
+        scope.bind(Binding(node.name.value, self.counter, OTHER, scope, statement=node))
+        inner = self._enter_scope(node, FUNCTION, scope)
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            inner.bind(Binding(param.name.value, self.counter, PARAM, inner, statement=param))
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                inner.bind(Binding(star.name.value, self.counter, PARAM, inner, statement=star))
+
+    def _lambda(self, node: cst.Lambda, scope: Scope) -> None:
+        inner = self._enter_scope(node, FUNCTION, scope)
+        for param in node.params.params:
+            inner.bind(Binding(param.name.value, self.counter, PARAM, inner, statement=param))
+
+    def _class(self, node: cst.ClassDef, scope: Scope) -> None:
+        scope.bind(Binding(node.name.value, self.counter, OTHER, scope, statement=node))
+        self._enter_scope(node, CLASS, scope)
+
+    # -- bindings ----------------------------------------------------------------
+    def _bind_target(self, target: cst.BaseExpression, kind: str, value, statement, scope: Scope) -> None:
+        if isinstance(target, cst.Name):
+            scope.bind(Binding(target.value, self.counter, kind, scope, value, statement))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind_target(element.value, OTHER, None, statement, scope)
+        elif isinstance(target, cst.StarredElement):
+            self._bind_target(target.value, OTHER, None, statement, scope)
+        elif isinstance(target, cst.Attribute):
+            self._bind_self_attribute(target, kind, value, statement, scope)
+        elif isinstance(target, cst.Subscript) and kind == ASSIGN:
+            self._record_key_assignment(target, value, statement, scope)
+
+    def _bind_self_attribute(self, target: cst.Attribute, kind, value, statement, scope: Scope) -> None:
+        if not (isinstance(target.value, cst.Name) and target.value.value == "self"):
+            return
+        if scope.kind == FUNCTION and scope.parent is not None and scope.parent.kind == CLASS:
+            owner = scope.parent
+            binding = Binding(target.attr.value, self.counter, kind, owner, value, statement)
+            owner.instance_bindings.setdefault(target.attr.value, []).append(binding)
+
+    def _record_key_assignment(self, target: cst.Subscript, value, statement, scope: Scope) -> None:
+        if not isinstance(target.value, cst.Name) or len(target.slice) != 1:
+            return
+        index = target.slice[0].slice
+        if isinstance(index, cst.Index):
+            key = (scope, target.value.value)
+            self.key_assignments.setdefault(key, []).append(
+                KeyAssignment(self.counter, statement, index.value, value)
+            )
+
+    def _assign(self, node: cst.Assign, scope: Scope) -> None:
+        for target in node.targets:
+            self._bind_target(target.target, ASSIGN, node.value, node, scope)
+
+    def _ann_assign(self, node: cst.AnnAssign, scope: Scope) -> None:
+        if node.value is not None:
+            self._bind_target(node.target, ASSIGN, node.value, node, scope)
+
+    def _aug_assign(self, node: cst.AugAssign, scope: Scope) -> None:
+        kind = AUGASSIGN if isinstance(node.operator, cst.AddAssign) else OTHER
+        self._bind_target(node.target, kind, node.value, node, scope)
+
+    def _named_expr(self, node: cst.NamedExpr, scope: Scope) -> None:
+        self._bind_target(node.target, ASSIGN, node.value, node, scope)
+
+    def _for(self, node, scope: Scope) -> None:
+        self._bind_target(node.target, OTHER, None, node, scope)
+
+    def _as_name(self, node: cst.AsName, scope: Scope) -> None:
+        parent = self.parents.get(node)
+        if isinstance(parent, (cst.WithItem, cst.ExceptHandler)):
+            self._bind_target(node.name, OTHER, None, parent, scope)
+
+    def _import(self, node: cst.Import, scope: Scope) -> None:
+        for alias in node.names:
+            module = dotted_name(alias.name) or ""
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                name = alias.asname.name.value
+            else:
+                name = module.split(".")[0]
+            scope.bind(Binding(name, self.counter, IMPORT, scope, statement=node, imported=(module, "", 0)))
+
+    def _import_from(self, node: cst.ImportFrom, scope: Scope) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        module = dotted_name(node.module) if node.module is not None else ""
+        level = len(node.relative)
+        for alias in node.names:
+            original = dotted_name(alias.name) or ""
+            name = original
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                name = alias.asname.name.value
+            scope.bind(
+                Binding(name, self.counter, IMPORT, scope, statement=node, imported=(module or "", original, level))
+            )
+
+    def _expr_statement(self, node: cst.Expr, scope: Scope) -> None:
+        # ``name.update({...})`` on a dictionary held in a name.
+        call = node.value
+        if (
+            isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Attribute)
+            and call.func.attr.value == "update"
+            and isinstance(call.func.value, cst.Name)
+        ):
+            key = (scope, call.func.value.value)
+            self.key_assignments.setdefault(key, []).append(KeyAssignment(self.counter, node, None, call))
+
+    # -- leaves ------------------------------------------------------------------
+    def _string(self, node: cst.CSTNode, scope: Scope) -> None:
+        self.string_leaves.append(node)
+
+    def _name(self, node: cst.Name, scope: Scope) -> None:
+        parent = self.stack[-2] if len(self.stack) > 1 else None
+        if isinstance(parent, cst.Attribute) and parent.attr is node:
+            return
+        if isinstance(parent, _VALUE_PARENTS):
+            self.name_leaves.append(node)
+        key = (scope, node.value)
+        self.name_loads[key] = self.name_loads.get(key, 0) + 1
+
+    def _attribute(self, node: cst.Attribute, scope: Scope) -> None:
+        parent = self.stack[-2] if len(self.stack) > 1 else None
+        if isinstance(parent, _VALUE_PARENTS):
+            self.name_leaves.append(node)
+
+
+_HANDLERS = {
+    cst.FunctionDef: _Collector._function,
+    cst.Lambda: _Collector._lambda,
+    cst.ClassDef: _Collector._class,
+    cst.Assign: _Collector._assign,
+    cst.AnnAssign: _Collector._ann_assign,
+    cst.AugAssign: _Collector._aug_assign,
+    cst.NamedExpr: _Collector._named_expr,
+    cst.For: _Collector._for,
+    cst.CompFor: _Collector._for,
+    cst.AsName: _Collector._as_name,
+    cst.Import: _Collector._import,
+    cst.ImportFrom: _Collector._import_from,
+    cst.Expr: _Collector._expr_statement,
+    cst.SimpleString: _Collector._string,
+    cst.FormattedString: _Collector._string,
+    cst.Name: _Collector._name,
+    cst.Attribute: _Collector._attribute,
+}
+
+
+def collect(module: cst.Module) -> ModuleFacts:
+    collector = _Collector(module)
+    module.visit(collector)
+    return ModuleFacts(
+        module=module,
+        parents=collector.parents,
+        order=collector.order,
+        scope_of=collector.scope_of,
+        module_scope=collector.module_scope,
+        string_leaves=collector.string_leaves,
+        name_leaves=collector.name_leaves,
+        key_assignments=collector.key_assignments,
+        name_loads=collector.name_loads,
+        scopes_by_node=collector.scopes_by_node,
+    )

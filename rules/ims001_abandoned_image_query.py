@@ -1,0 +1,101 @@
+"""IMS001: a use of the abandoned ``GET /v1.1/images/detail``."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from linter.endpoints import list_path
+from linter.findings import Finding
+from linter.rule import Invalid, Rule, Valid
+
+
+class AbandonedImageQuery(Rule):
+    """Flags every use of Huawei Cloud IMS's abandoned native OpenStack query
+    `GET /v1.1/images/detail`, however the URL is built: literals, f-strings, `+`, implicit
+    concatenation, `%`, `str.format`, `urljoin`, `posixpath.join`, `"/".join([...])`, and names
+    bound to constants in the module, the class (`self.LIST_PATH`) or the function.
+
+    **Why**: IMS marks the v1.1 query "abandoned and not recommended" (OTC: "deprecated");
+    the recommended query is `GET /v2/images` ("Querying Images (Native OpenStack API)").
+
+    **Fix**: the path becomes `/v2/images` (only the literal text that holds it is edited; a URL
+    assembled from a shared constant is rewritten at the use site) and the filters are
+    translated wherever they are written: the URL's query string, a `params=` mapping (also one
+    held in a name, with keys set one at a time), `urlencode({...})`, or a wrapper's keyword
+    arguments. `name`, `container_format`, `disk_format`, `status`, `min_ram`, `min_disk`,
+    `sort_key`, `sort_dir`, `limit` and `marker` stay as they are; `protected` is lower-cased;
+    `property-__os_type=...` (IMS's documented `__*` keys) becomes `__os_type=...`.
+
+    The fix is **safe** when the new request returns the same images. It is **unsafe** (applied
+    only with `--unsafe-fixes`) when a filter changes meaning (`changes-since`, see IMS002) or
+    filters are built at runtime. No fix is offered when a filter has no v2 equivalent
+    (`size_min`, `size_max`, `is_public`, other `property-*` keys, unknown keys): IMS002 says which.
+
+    **What the fix does not change** (check by hand):
+    - v2 answers 25 images a page with a `next` link; v1.1 answered everything at once (IMS004).
+    - v2 items differ: `is_public` → `visibility`, `properties[k]` → top-level `k`, `size` reads 0
+      on IMS (the byte count is `__image_size`), timestamps are whole seconds with `Z` (IMS003).
+    - v2 lists only *accepted* shared images by default, v1.1 listed all shared images, so
+      pending and rejected shares disappear from the result (`member_status` selects them).
+    """
+
+    code = "IMS001"
+    name = "abandoned-image-query"
+    summary = "GET /v1.1/images/detail is abandoned; use GET /v2/images"
+    severity = "error"
+    fixable = "sometimes"
+
+    VALID = [
+        Valid('requests.get(f"{endpoint}/v2/images", params={"disk_format": "qcow2"})\n'),
+        Valid('requests.get(f"{endpoint}/v1.1/images/details-report")\n'),
+        Valid('requests.get(f"{endpoint}/v1.1/images/detailed")\n'),
+        Valid('requests.get(f"{endpoint}/v1.1/snapshots/detail")\n'),
+        Valid('def f():\n    """Calls GET /v1.1/images/detail."""\n'),
+        Valid('# requests.get(endpoint + "/v1.1/images/detail")\n'),
+        Valid('log.warning("GET /v1.1/images/detail is deprecated")\n'),
+        Valid('raise RuntimeError(f"{endpoint}/v1.1/images/detail failed")\n'),
+    ]
+    INVALID = [
+        Invalid(
+            'resp = requests.get(f"{endpoint}/v1.1/images/detail", headers=headers)\n',
+            fixed='resp = requests.get(f"{endpoint}/v2/images", headers=headers)\n',
+        ),
+        Invalid(
+            'resp = requests.get("https://ims.eu-de.otc.t-systems.com/v1.1/images/detail?disk_format=qcow2")\n',
+            fixed='resp = requests.get("https://ims.eu-de.otc.t-systems.com/v2/images?disk_format=qcow2")\n',
+        ),
+        Invalid(
+            'API = "v1.1"\n\n\ndef images(ep):\n    return requests.get(f"{ep}/{API}/images/detail")\n',
+            fixed='API = "v1.1"\n\n\ndef images(ep):\n    return requests.get(f"{ep}/v2/images")\n',
+        ),
+        Invalid(
+            'url = "{}/v1.1/images/detail".format(ep)\nr = session.get(url, params={"property-__os_type": "Linux"})\n',
+            fixed='url = "{}/v2/images".format(ep)\nr = session.get(url, params={"__os_type": "Linux"})\n',
+        ),
+        Invalid(
+            'r = api.get("/v1.1/images/detail", name="web", protected=True)\n',
+            fixed='r = api.get("/v2/images", name="web", protected="true")\n',
+        ),
+        Invalid(
+            'r = requests.get(ep + "/v1.1/images/detail", params={"changes-since": "2024-05-01T10:00:00.123456"})\n',
+            fixed='r = requests.get(ep + "/v2/images", params={"updated_at": "gt:2024-05-01T10:00:00Z"})\n',
+            unsafe=True,
+            codes=("IMS001", "IMS002"),
+        ),
+        Invalid(
+            'r = requests.get(ep + "/v1.1/images/detail", params={"size_min": 1024})\n',
+            fixed=None,
+            codes=("IMS001", "IMS002"),
+        ),
+    ]
+
+    def check(self, ctx) -> Iterable[Finding]:
+        target_path = list_path(ctx.options.target)
+        for site in ctx.sites:
+            if site.match.endpoint.code != self.code:
+                continue
+            migration = ctx.migration(site)
+            fix = ctx.fix_for(migration)
+            message = f"`GET /v1.1/images/detail` is abandoned; use `GET {target_path}`"
+            if fix is None and migration.blocked:
+                message += f" (no automatic fix: {migration.blocked[0]})"
+            yield ctx.finding(self.code, self.name, site.node, message, self.severity, fix)

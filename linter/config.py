@@ -50,20 +50,27 @@ class ConfigError(Exception):
 class Globs:
     """gitignore-style patterns in groups, each group matched relative to its own directory.
 
-    A path outside a group's directory is matched by its basename.
+    A path outside a group's directory is matched by its basename, against the patterns that
+    name no directory (``build``, ``*.py``, ``.venv/``; not ``/top.py`` or ``src/*.py``).
     """
 
     groups: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # (directory, patterns)
-    _specs: Tuple[pathspec.GitIgnoreSpec, ...] = field(
+    _specs: Tuple[Tuple[pathspec.GitIgnoreSpec, pathspec.GitIgnoreSpec], ...] = field(
         default=(), init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:
-        specs = tuple(pathspec.GitIgnoreSpec.from_lines(patterns) for _, patterns in self.groups)
+        specs = tuple(
+            (
+                pathspec.GitIgnoreSpec.from_lines(patterns),
+                pathspec.GitIgnoreSpec.from_lines(filter(_names_no_directory, patterns)),
+            )
+            for _, patterns in self.groups
+        )
         object.__setattr__(self, "_specs", specs)
 
     @classmethod
-    def relative_to(cls, directory: str, patterns: Iterable[str]) -> "Globs":
+    def relative_to(cls, directory: "os.PathLike[str] | str", patterns: Iterable[str]) -> "Globs":
         """Raises ``ValueError`` for a pattern gitignore syntax rejects."""
         return cls(((os.path.abspath(directory), tuple(patterns)),))
 
@@ -72,18 +79,20 @@ class Globs:
 
     def matches(self, path: "os.PathLike[str] | str", *, is_dir: bool = False) -> bool:
         path = os.path.abspath(path)
-        for (directory, _), spec in zip(self.groups, self._specs):
-            key = _match_key(path, directory, is_dir)
-            if key and spec.match_file(key):
+        suffix = "/" if is_dir else ""
+        for (directory, _), (inside, outside) in zip(self.groups, self._specs):
+            prefix = directory.rstrip(os.sep) + os.sep
+            if path.startswith(prefix):
+                key, spec = path[len(prefix):].replace(os.sep, "/"), inside
+            else:
+                key, spec = os.path.basename(path), outside
+            if key and spec.match_file(key + suffix):
                 return True
         return False
 
 
-def _match_key(path: str, directory: str, is_dir: bool) -> str:
-    prefix = directory.rstrip(os.sep) + os.sep
-    key = path[len(prefix):] if path.startswith(prefix) else os.path.basename(path)
-    key = key.replace(os.sep, "/")
-    return key + "/" if is_dir and key else key
+def _names_no_directory(pattern: str) -> bool:
+    return "/" not in pattern.lstrip("!").rstrip("/")
 
 
 @dataclass(frozen=True)

@@ -10,21 +10,16 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .edits import CannotEdit, EditRealizer
-from .endpoints import HUAWEI_IMS, NONE, SAFE, list_path
-from .evaluate import Evaluator, ImportResolver
+from .endpoints import NONE, SAFE, list_path
+from .evaluate import Evaluator
 from .findings import Edit, Finding, Fix
 from .migrate import Location, Migration, plan
+from .options import EngineOptions
 from .sites import RequestSite, SiteFinder
 from .strings import Hole, Lit, Template
 from .tree import ModuleFacts, collect
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-
-
-@dataclass(frozen=True)
-class EngineOptions:
-    target: str = HUAWEI_IMS
-    resolve_import: Optional[ImportResolver] = None
 
 
 class LineIndex:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import List, Optional, Sequence, Tuple
 
-from .strings import HOLE_CHAR
 
 HUAWEI_IMS = "huawei-ims"
 OPENSTACK_GLANCE = "openstack-glance"
@@ -18,6 +17,7 @@ HUAWEI_CLOUDIMAGES = "huawei-cloudimages"
 TARGETS = (HUAWEI_IMS, OPENSTACK_GLANCE, HUAWEI_CLOUDIMAGES)
 
 SAFE, UNSAFE, NONE = "safe", "unsafe", "none"
+HOLE_CHAR = "\x00"  # stands for a runtime value in a template's text
 
 
 def list_path(target: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Collection, List, Optional, Union
 
-from .context import EngineOptions
+from .options import EngineOptions
 from .endpoints import HUAWEI_IMS
 from .findings import Finding, Fix
 from .registry import UNREADABLE_CODE, UNREADABLE_NAME

@@ -12,7 +12,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence
 
 import libcst as cst
 
-HOLE_CHAR = "\x00"  # stands for a hole in ``Template.text``
+from .endpoints import HOLE_CHAR
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from typing import List, Optional
 
 import libcst as cst
 
-from .tree import dotted_name
 
 HTTP_METHODS = ("get", "head", "delete", "post", "put", "patch", "options")
 
@@ -79,9 +78,25 @@ def _is_exception(name: str) -> bool:
     return last.endswith(("Error", "Exception", "Warning")) or last == "Exception"
 
 
+def callee_name(func: cst.CSTNode) -> str:
+    """``a.b.c`` for a call's function, looking through calls: ``session.Session().get`` → ``session.Session.get``."""
+    parts = []
+    while True:
+        if isinstance(func, cst.Attribute):
+            parts.append(func.attr.value)
+            func = func.value
+        elif isinstance(func, cst.Call):
+            func = func.func
+        elif isinstance(func, cst.Name):
+            parts.append(func.value)
+            return ".".join(reversed(parts))
+        else:
+            return ".".join(reversed(parts))
+
+
 def classify(call: cst.Call, url_arg: cst.Arg, in_decorator: bool = False) -> CallSite:
     """What ``call`` does with the URL passed as ``url_arg``."""
-    name = dotted_name(call.func) or ""
+    name = callee_name(call.func)
     last = name.rsplit(".", 1)[-1]
     root = name.split(".", 1)[0]
     positional = [arg for arg in call.args if arg.keyword is None and not arg.star]

@@ -16,6 +16,7 @@ import difflib
 import os
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Dict, FrozenSet, Iterable, Mapping, Optional, Sequence, Tuple
 
@@ -48,25 +49,19 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Globs:
-    """gitignore-style patterns in groups, each group matched relative to its own directory.
+    """gitignore-style patterns in groups, each group relative to its own directory.
 
-    A path outside a group's directory is matched by its basename, against the patterns that
-    name no directory (``build``, ``*.py``, ``.venv/``; not ``/top.py`` or ``src/*.py``).
+    As with nested ``.gitignore`` files, the last group with a matching pattern decides, and
+    within a group the last matching pattern (``!pattern`` re-includes). A path outside a group's
+    directory is matched by its basename against the patterns that name no directory
+    (``build``, ``*.py``, ``.venv/``; not ``/top.py`` or ``src/*.py``).
     """
 
     groups: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # (directory, patterns)
-    _specs: Tuple[Tuple[pathspec.GitIgnoreSpec, pathspec.GitIgnoreSpec], ...] = field(
-        default=(), init=False, repr=False, compare=False
-    )
+    _specs: tuple = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        specs = tuple(
-            (
-                pathspec.GitIgnoreSpec.from_lines(patterns),
-                pathspec.GitIgnoreSpec.from_lines(filter(_names_no_directory, patterns)),
-            )
-            for _, patterns in self.groups
-        )
+        specs = tuple(_compile(patterns) for _, patterns in self.groups)
         object.__setattr__(self, "_specs", specs)
 
     @classmethod
@@ -78,21 +73,49 @@ class Globs:
         return Globs(self.groups + other.groups)
 
     def matches(self, path: "os.PathLike[str] | str", *, is_dir: bool = False) -> bool:
+        return self.verdict(path, is_dir=is_dir) is True
+
+    def verdict(self, path: "os.PathLike[str] | str", *, is_dir: bool = False) -> Optional[bool]:
+        """True: matched; False: re-included by a ``!`` pattern; None: no pattern matches."""
         path = os.path.abspath(path)
         suffix = "/" if is_dir else ""
-        for (directory, _), (inside, outside) in zip(self.groups, self._specs):
+        for (directory, _), (inside, outside) in zip(reversed(self.groups), reversed(self._specs)):
             prefix = directory.rstrip(os.sep) + os.sep
             if path.startswith(prefix):
                 key, spec = path[len(prefix):].replace(os.sep, "/"), inside
+            elif path == directory:
+                continue
             else:
                 key, spec = os.path.basename(path), outside
-            if key and spec.match_file(key + suffix):
-                return True
-        return False
+            verdict = _spec_verdict(spec, key + suffix)
+            if verdict is not None:
+                return verdict
+        return None
+
+    def unmatched_by(self, directory: "os.PathLike[str] | str") -> "Globs":
+        """These globs without the patterns that match ``directory``: inside a directory named on
+        the command line, only what matches entries in their own right excludes them."""
+        return Globs(tuple(
+            (root, tuple(p for p in patterns if not Globs(((root, (p,)),)).matches(directory, is_dir=True)))
+            for root, patterns in self.groups
+        ))
 
 
-def _names_no_directory(pattern: str) -> bool:
-    return "/" not in pattern.lstrip("!").rstrip("/")
+@lru_cache(maxsize=None)
+def _compile(patterns: Tuple[str, ...]) -> Tuple[pathspec.GitIgnoreSpec, pathspec.GitIgnoreSpec]:
+    """Specs for paths inside the group's directory, and for basenames of paths outside it."""
+    names_only = [p for p in patterns if "/" not in p.lstrip("!").rstrip("/")]
+    return pathspec.GitIgnoreSpec.from_lines(patterns), pathspec.GitIgnoreSpec.from_lines(names_only)
+
+
+def _spec_verdict(spec: pathspec.GitIgnoreSpec, key: str) -> Optional[bool]:
+    if hasattr(spec, "check_file"):
+        return spec.check_file(key).include
+    verdict = None  # pathspec < 0.12 has no check_file: the last matching pattern decides
+    for pattern in spec.patterns:
+        if pattern.include is not None and pattern.match_file(key) is not None:
+            verdict = pattern.include
+    return verdict
 
 
 @dataclass(frozen=True)

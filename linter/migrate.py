@@ -65,6 +65,9 @@ def plan(site: RequestSite, target: str, evaluator: Evaluator) -> Migration:
         migration.block("a test double for the abandoned API: migrate it together with the code it stands in for")
     elif call is not None and call.method not in (None, "GET"):
         migration.block(f"the call sends {call.method}, not GET")
+    elif call is None:
+        migration.mark_unsafe()
+        migration.notes.append("the request that sends this URL was not found: check the filters it sends")
     template = site.template
     for start, end, text in path_edits(site.match, template.text, target):
         migration.edits.append(TemplateEdit(template, start, end, text))

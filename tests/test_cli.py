@@ -1,0 +1,206 @@
+"""The command line through click's CliRunner: exit codes, outputs, fix and its guarantees."""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from linter.cli import main
+
+BAD = 'import requests\n\n\ndef images(ep):\n    return requests.get(f"{ep}/v1.1/images/detail", params={"disk_format": "qcow2"})\n'
+GOOD = BAD.replace("/v1.1/images/detail", "/v2/images")
+UNSAFE = 'import requests\nr = requests.get(EP + "/v1.1/images/detail", params={"changes-since": "2024-01-01T00:00:00"})\n'
+NO_FIX = 'import requests\nr = requests.get(EP + "/v1.1/images/detail", params={"size_max": 10})\n'
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return tmp_path
+
+
+def invoke(*args, input=None):
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def write(path, content, mode="w", **kwargs):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if mode == "wb":
+        path.write_bytes(content)
+    else:
+        path.write_text(content, **kwargs)
+    return path
+
+
+def test_check_clean_exits_zero(project):
+    write(project / "ok.py", GOOD)
+    result = invoke("check", ".")
+    assert result.exit_code == 0, result.output
+    assert "All checks passed" in result.output
+
+
+def test_check_findings_exit_one_with_ruff_like_lines(project):
+    write(project / "pkg" / "bad.py", BAD)
+    result = invoke("check", "pkg")
+    assert result.exit_code == 1
+    assert "pkg/bad.py:5:25: IMS001 [*] `GET /v1.1/images/detail` is abandoned" in result.output
+    assert "Found 1 finding" in result.output
+
+
+def test_exit_zero(project):
+    write(project / "bad.py", BAD)
+    assert invoke("check", "--exit-zero", "bad.py").exit_code == 0
+
+
+def test_json_output_has_contract_fields(project):
+    write(project / "bad.py", UNSAFE)
+    result = invoke("check", "--output-format", "json", "bad.py")
+    assert result.exit_code == 1
+    findings = json.loads(result.output)
+    assert {f["code"] for f in findings} == {"IMS001", "IMS002"}
+    for finding in findings:
+        for key in ("path", "line", "column", "end_line", "end_column", "code", "name", "message", "severity", "fix"):
+            assert key in finding
+        assert finding["path"] == "bad.py"
+        assert finding["fix"]["applicability"] == "unsafe"
+        assert finding["fix"]["message"].startswith("Rewrite to GET /v2/images")
+
+
+def test_json_fix_null_when_no_fix(project):
+    write(project / "bad.py", NO_FIX)
+    findings = json.loads(invoke("check", "-o", "json", "bad.py").output)
+    assert all(f["fix"] is None for f in findings)
+
+
+def test_unknown_output_format_exits_two(project):
+    write(project / "ok.py", GOOD)
+    result = invoke("check", "-o", "yaml", "ok.py")
+    assert result.exit_code == 2
+
+
+def test_select_and_ignore(project):
+    write(project / "bad.py", UNSAFE)
+    only_two = json.loads(invoke("check", "-o", "json", "--select", "IMS002", "bad.py").output)
+    assert {f["code"] for f in only_two} == {"IMS002"}
+    assert invoke("check", "--ignore", "IMS001,IMS002", "bad.py").exit_code == 0
+
+
+def test_bad_config_exits_two_naming_key_and_file(project):
+    write(project / "pyproject.toml", "[tool.imslint]\nselct = ['IMS001']\n")
+    write(project / "bad.py", BAD)
+    result = CliRunner().invoke(main, ["check", "bad.py"])
+    assert result.exit_code == 2
+    assert "selct" in result.output and "pyproject.toml" in result.output
+
+
+def test_fix_writes_and_is_idempotent(project):
+    path = write(project / "bad.py", BAD)
+    first = invoke("fix", "bad.py")
+    assert first.exit_code == 0, first.output
+    assert path.read_text() == GOOD
+    second = invoke("fix", "bad.py")
+    assert second.exit_code == 0
+    assert path.read_text() == GOOD
+
+
+def test_fix_diff_writes_nothing(project):
+    path = write(project / "bad.py", BAD)
+    result = invoke("fix", "--diff", "bad.py")
+    assert result.exit_code == 1
+    assert "--- a/bad.py" in result.output and "+++ b/bad.py" in result.output
+    assert '+    return requests.get(f"{ep}/v2/images"' in result.output
+    assert path.read_text() == BAD
+
+
+def test_unsafe_fix_needs_flag(project):
+    path = write(project / "bad.py", UNSAFE)
+    assert invoke("fix", "bad.py").exit_code == 1
+    assert path.read_text() == UNSAFE
+    result = invoke("fix", "--unsafe-fixes", "bad.py")
+    assert '"updated_at": "gt:2024-01-01T00:00:00Z"' in path.read_text()
+    assert "/v2/images" in path.read_text()
+    assert result.exit_code == 0
+
+
+def test_fix_exits_one_when_findings_remain(project):
+    path = write(project / "bad.py", NO_FIX)
+    result = invoke("fix", "bad.py")
+    assert result.exit_code == 1
+    assert path.read_text() == NO_FIX
+
+
+def test_crlf_latin1_and_bom_survive_fix(project):
+    crlf = write(project / "crlf.py", BAD.replace("\n", "\r\n").encode(), mode="wb")
+    latin = write(
+        project / "latin.py",
+        ("# -*- coding: latin-1 -*-\n# caf\xe9\n" + BAD).encode("latin-1"),
+        mode="wb",
+    )
+    bom = write(project / "bom.py", b"\xef\xbb\xbf" + BAD.encode(), mode="wb")
+    assert invoke("fix", ".").exit_code == 0
+    assert crlf.read_bytes() == GOOD.replace("\n", "\r\n").encode()
+    assert latin.read_bytes() == ("# -*- coding: latin-1 -*-\n# caf\xe9\n" + GOOD).encode("latin-1")
+    assert bom.read_bytes() == b"\xef\xbb\xbf" + GOOD.encode()
+
+
+def test_fix_keeps_mode_bits(project):
+    path = write(project / "bad.py", BAD)
+    os.chmod(path, 0o751)
+    invoke("fix", "bad.py")
+    assert os.stat(path).st_mode & 0o777 == 0o751
+
+
+def test_unreadable_files_reported_and_run_goes_on(project):
+    write(project / "broken.py", "images = (\n")
+    write(project / "binary.py", b"images\x00\xff", mode="wb")
+    write(project / "bad.py", BAD)
+    result = invoke("check", "-o", "json", ".")
+    assert result.exit_code == 1
+    by_path = {}
+    for finding in json.loads(result.output):
+        by_path.setdefault(finding["path"], []).append(finding["code"])
+    assert by_path["broken.py"] == ["IMS000"]
+    assert by_path["binary.py"] == ["IMS000"]
+    assert by_path["bad.py"] == ["IMS001"]
+
+
+def test_stdin_check_and_fix(project):
+    checked = invoke("check", "--stdin-filename", "src/app.py", "-", input=BAD)
+    assert checked.exit_code == 1
+    assert "src/app.py:5:25: IMS001" in checked.output
+    fixed = CliRunner().invoke(main, ["fix", "--stdin-filename", "src/app.py", "-"], input=BAD)
+    assert fixed.stdout.startswith(GOOD)
+
+
+def test_statistics(project):
+    write(project / "bad.py", UNSAFE)
+    result = invoke("check", "--statistics", "bad.py")
+    assert "IMS001" in result.output and "IMS002" in result.output
+
+
+def test_noqa_suppresses(project):
+    write(project / "bad.py", BAD.replace('"qcow2"})\n', '"qcow2"})  # noqa: IMS001\n'))
+    assert invoke("check", "bad.py").exit_code == 0
+    write(project / "bad.py", BAD.replace('"qcow2"})\n', '"qcow2"})  # noqa: E501\n'))
+    assert invoke("check", "bad.py").exit_code == 1
+
+
+def test_rules_and_explain():
+    listing = invoke("rules")
+    assert "IMS001" in listing.output and "IMS002" in listing.output and "IMS000" in listing.output
+    rules_json = json.loads(invoke("rules", "-o", "json").output)
+    assert {"IMS000", "IMS001", "IMS002"} <= {rule["code"] for rule in rules_json}
+    explained = invoke("explain", "ims001")
+    assert explained.exit_code == 0
+    assert "/v2/images" in explained.output and "is fixed to" in explained.output
+    assert "accepted" in explained.output  # the shared-image difference is documented
+    assert CliRunner().invoke(main, ["explain", "IMS999"]).exit_code == 2
+
+
+def test_output_file(project):
+    write(project / "bad.py", BAD)
+    invoke("check", "-o", "json", "--output-file", "report.json", "bad.py")
+    assert json.loads((project / "report.json").read_text())[0]["code"] == "IMS001"

@@ -16,11 +16,9 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import FrozenSet, Iterator, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, FrozenSet, Iterator, Optional, Sequence, Set, Tuple, Union
 
-import pathspec
-
-from .config import ConfigResolver, Settings
+from .config import ConfigResolver, Globs, Settings
 
 
 @dataclass(frozen=True)
@@ -62,8 +60,8 @@ def _discover_argument(
     if _force_excluded(path, is_dir, resolver):
         return
     if is_dir:
-        top = _Directory(path, os.path.normpath(given), _outer_ignore_files(path))
-        yield from _walk(top, os.path.realpath(path), frozenset(), resolver, seen)
+        walk = _Walk(path, resolver, seen)
+        yield from walk.directory(path, os.path.normpath(given), walk.outer_gitignores(), frozenset())
     elif _first_time(path, seen):
         yield DiscoveredFile(given, Path(path), resolver.settings_for(path))
 
@@ -82,133 +80,109 @@ def _force_excluded(path: str, is_dir: bool, resolver: ConfigResolver) -> bool:
         path, is_dir = parent, True
 
 
-# --- gitignore ---------------------------------------------------------------------------------
+_DIRECTORY, _FILE, _SKIPPED, _PROBLEM = range(4)
 
 
-@dataclass(frozen=True)
-class _IgnoreFile:
-    """The patterns of one ``.gitignore`` (or ``info/exclude``), relative to ``directory``."""
+class _Walk:
+    """The walk of one directory named on the command line (``top``).
 
-    directory: str
-    spec: pathspec.GitIgnoreSpec
+    Patterns that match ``top`` itself (or a directory above it) are dropped for the walk, so a
+    named directory is linted even when excluded; inside it, excluded entries are pruned.
+    """
 
-    def verdict(self, path: str, is_dir: bool) -> Optional[bool]:
-        """True: ignored; False: re-included by a ``!`` pattern; None: no pattern matches."""
-        key = path[len(self.directory.rstrip(os.sep)) + 1:].replace(os.sep, "/")
-        key += "/" if is_dir else ""
-        if hasattr(self.spec, "check_file"):
-            return self.spec.check_file(key).include
-        verdict = None  # pathspec < 0.12: the last matching pattern decides
-        for pattern in self.spec.patterns:
-            if pattern.include is not None and pattern.match_file(key) is not None:
-                verdict = pattern.include
-        return verdict
+    def __init__(self, top: str, resolver: ConfigResolver, seen: Set[_FileId]) -> None:
+        self.top = top
+        self.real_top = os.path.realpath(top)
+        self.resolver = resolver
+        self.seen = seen
+        self._excludes: Dict[int, Globs] = {}  # by id of the Settings, which the resolver keeps
+
+    def outer_gitignores(self) -> Globs:
+        """``.git/info/exclude`` and the ``.gitignore`` files of the repository above ``top``."""
+        directories = []
+        repository = self.top
+        while not os.path.exists(os.path.join(repository, ".git")):
+            parent = os.path.dirname(repository)
+            if parent == repository:
+                return Globs()  # not inside a git repository
+            directories.append(parent)
+            repository = parent
+        found = _read_gitignore(repository, os.path.join(repository, ".git", "info", "exclude"))
+        for directory in reversed(directories):
+            found += _read_gitignore(directory, os.path.join(directory, ".gitignore"))
+        return found.unmatched_by(self.top)
+
+    def directory(
+        self, path: str, display: str, gitignores: Globs, ancestors: FrozenSet[_FileId]
+    ) -> Iterator[Discovered]:
+        try:
+            directory_id = _file_id(os.stat(path))
+            if directory_id in ancestors:
+                yield DiscoveryError(display, "symbolic link loop, not followed")
+                return
+            with os.scandir(path) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            yield DiscoveryError(display, _describe(error, is_link=False))
+            return
+        settings = self.resolver.settings_for_directory(path)
+        exclude = self._exclude(settings)
+        respect_gitignore = settings.respect_gitignore
+        if respect_gitignore and any(entry.name == ".gitignore" for entry in entries):
+            gitignores += _read_gitignore(path, os.path.join(path, ".gitignore"))
+        for entry in entries:
+            kind, problem = self._classify(entry)
+            is_dir = kind == _DIRECTORY
+            if kind == _SKIPPED or exclude.matches(entry.path, is_dir=is_dir):
+                continue
+            if respect_gitignore and gitignores.matches(entry.path, is_dir=is_dir):
+                continue
+            shown = _join_display(display, entry.name)
+            if is_dir:
+                yield from self.directory(entry.path, shown, gitignores, ancestors | {directory_id})
+            elif not settings.include.matches(entry.path):
+                continue
+            elif kind == _PROBLEM:
+                yield DiscoveryError(shown, problem)
+            elif _first_time(entry.path, self.seen):
+                yield DiscoveredFile(shown, Path(entry.path), settings)
+
+    def _exclude(self, settings: Settings) -> Globs:
+        key = id(settings)
+        if key not in self._excludes:
+            self._excludes[key] = settings.exclude.unmatched_by(self.top)
+        return self._excludes[key]
+
+    def _classify(self, entry: os.DirEntry) -> Tuple[int, str]:
+        """What an entry is, following symbolic links that stay inside the named directory."""
+        try:
+            if entry.is_symlink():
+                os.stat(entry.path)  # raises for a broken or looping link
+                if not _is_within(os.path.realpath(entry.path), self.real_top):
+                    return _SKIPPED, ""
+            if entry.is_dir():
+                return _DIRECTORY, ""
+            return (_FILE if entry.is_file() else _SKIPPED), ""
+        except OSError as error:
+            return _PROBLEM, _describe(error, is_link=entry.is_symlink())
 
 
-def _read_ignore_file(directory: str, path: str) -> Tuple[_IgnoreFile, ...]:
+def _read_gitignore(directory: str, path: str) -> Globs:
     try:
         with open(path, encoding="utf-8", errors="surrogateescape") as stream:
             lines = stream.read().splitlines()
     except OSError:
-        return ()
-    valid = [line for line in lines if _is_valid_pattern(line)]  # git skips bad lines too
-    return (_IgnoreFile(directory, pathspec.GitIgnoreSpec.from_lines(valid)),)
+        return Globs()
+    return Globs.relative_to(directory, [line for line in lines if _is_valid_pattern(line)])
 
 
 def _is_valid_pattern(line: str) -> bool:
+    """git skips the lines it cannot parse; so do we."""
     try:
-        pathspec.GitIgnoreSpec.from_lines([line])
+        Globs.relative_to(os.curdir, [line])
     except ValueError:
         return False
     return True
-
-
-def _outer_ignore_files(top: str) -> Tuple[_IgnoreFile, ...]:
-    """``.git/info/exclude`` and the ``.gitignore`` files of the repository above ``top``."""
-    ancestors = []
-    repository = top
-    while not os.path.exists(os.path.join(repository, ".git")):
-        parent = os.path.dirname(repository)
-        if parent == repository:
-            return ()  # not inside a git repository
-        ancestors.append(parent)
-        repository = parent
-    found = _read_ignore_file(repository, os.path.join(repository, ".git", "info", "exclude"))
-    for directory in reversed(ancestors):
-        found += _read_ignore_file(directory, os.path.join(directory, ".gitignore"))
-    return found
-
-
-def _is_ignored(ignore_files: Tuple[_IgnoreFile, ...], path: str, is_dir: bool) -> bool:
-    for ignore_file in reversed(ignore_files):  # the deepest file decides
-        verdict = ignore_file.verdict(path, is_dir)
-        if verdict is not None:
-            return verdict
-    return False
-
-
-# --- walking -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Directory:
-    path: str
-    display: str
-    ignore_files: Tuple[_IgnoreFile, ...]  # those of the directories above it
-
-
-_DIRECTORY, _FILE, _SKIPPED, _PROBLEM = range(4)
-
-
-def _walk(
-    directory: _Directory, real_top: str, ancestors: FrozenSet[_FileId],
-    resolver: ConfigResolver, seen: Set[_FileId],
-) -> Iterator[Discovered]:
-    try:
-        directory_id = _file_id(os.stat(directory.path))
-        if directory_id in ancestors:
-            yield DiscoveryError(directory.display, "symbolic link loop, not followed")
-            return
-        with os.scandir(directory.path) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
-    except OSError as error:
-        yield DiscoveryError(directory.display, _describe(error, is_link=False))
-        return
-    settings = resolver.settings_for_directory(directory.path)
-    ignore_files = directory.ignore_files
-    if settings.respect_gitignore and any(entry.name == ".gitignore" for entry in entries):
-        ignore_files += _read_ignore_file(directory.path, os.path.join(directory.path, ".gitignore"))
-    for entry in entries:
-        kind, problem = _classify(entry, real_top)
-        is_dir = kind == _DIRECTORY
-        if kind == _SKIPPED or settings.exclude.matches(entry.path, is_dir=is_dir):
-            continue
-        if settings.respect_gitignore and _is_ignored(ignore_files, entry.path, is_dir):
-            continue
-        display = _join_display(directory.display, entry.name)
-        if is_dir:
-            child = _Directory(entry.path, display, ignore_files)
-            yield from _walk(child, real_top, ancestors | {directory_id}, resolver, seen)
-        elif not settings.include.matches(entry.path):
-            continue
-        elif kind == _PROBLEM:
-            yield DiscoveryError(display, problem)
-        elif _first_time(entry.path, seen):
-            yield DiscoveredFile(display, Path(entry.path), settings)
-
-
-def _classify(entry: os.DirEntry, real_top: str) -> Tuple[int, str]:
-    """What a directory entry is, following symbolic links that stay inside ``real_top``."""
-    try:
-        if entry.is_symlink():
-            os.stat(entry.path)  # raises for a broken or looping link
-            if not _is_within(os.path.realpath(entry.path), real_top):
-                return _SKIPPED, ""
-        if entry.is_dir():
-            return _DIRECTORY, ""
-        return (_FILE if entry.is_file() else _SKIPPED), ""
-    except OSError as error:
-        return _PROBLEM, _describe(error, is_link=entry.is_symlink())
 
 
 def _is_within(path: str, directory: str) -> bool:

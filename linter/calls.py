@@ -16,6 +16,7 @@ import libcst as cst
 HTTP_METHODS = ("get", "head", "delete", "post", "put", "patch", "options")
 
 REQUEST, WRAPPER, TEST_DOUBLE, ROUTE, MESSAGE = "request", "wrapper", "test-double", "route", "message"
+FILESYSTEM = "filesystem"
 
 # Keyword arguments of HTTP clients (requests, httpx, keystoneauth, urllib) that are not filters.
 TRANSPORT_KWARGS = frozenset(
@@ -31,6 +32,12 @@ _TEST_DOUBLE_METHODS = frozenset({"add", "register_uri", "add_callback", "replac
 _ROUTE_CALLS = frozenset(
     {"route", "add_url_rule", "add_api_route", "api_route", "add_route", "add_resource", "connect",
      "re_path", "path", "url", "Rule", "add_view", "register_route"}
+)
+# Calls that take file-system paths, never URLs.
+_FILESYSTEM_CALLS = frozenset(
+    {"open", "makedirs", "mkdir", "exists", "isdir", "isfile", "listdir", "scandir", "walk", "glob",
+     "Path", "PurePath", "PosixPath", "rmtree", "copy", "copyfile", "copytree", "move", "remove",
+     "unlink", "rmdir", "stat", "chdir", "iglob", "rename", "replace"}
 )
 _MESSAGE_CALLS = frozenset(
     {"print", "debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log",
@@ -103,6 +110,8 @@ def classify(call: cst.Call, url_arg: cst.Arg, in_decorator: bool = False) -> Ca
 
     if _is_message_call(name, last) or _is_exception(name):
         return CallSite(call, MESSAGE, None, name)
+    if last in _FILESYSTEM_CALLS and (root in ("os", "shutil", "pathlib", "glob", "open", "Path") or name == last):
+        return CallSite(call, FILESYSTEM, None, name)
     if in_decorator or last in _ROUTE_CALLS:
         return CallSite(call, ROUTE, None, name)
     if root in _TEST_DOUBLE_ROOTS or last in _TEST_DOUBLE_METHODS:

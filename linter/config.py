@@ -1,4 +1,4 @@
-"""Configuration: reading ``[tool.imslint]``, validating it, and the ``Settings`` a file is linted with.
+"""Configuration: reading and validating ``[tool.imslint]``, and the ``Settings`` of a file.
 
 A file's configuration comes from the nearest config file found upwards from its directory: in
 each directory ``.imslint.toml``, then ``imslint.toml`` (both hold the keys at the top level),
@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Dict, FrozenSet, Iterable, Mapping, Optional, Sequence, Tuple
 
-import pathspec
+from pathspec import GitIgnoreSpec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -80,35 +80,65 @@ class Globs:
         path = os.path.abspath(path)
         suffix = "/" if is_dir else ""
         for (directory, _), (inside, outside) in zip(reversed(self.groups), reversed(self._specs)):
-            prefix = directory.rstrip(os.sep) + os.sep
-            if path.startswith(prefix):
-                key, spec = path[len(prefix):].replace(os.sep, "/"), inside
-            elif path == directory:
+            relative = _relative_key(path, directory)
+            if relative == "":
                 continue
+            if relative is None:
+                verdict = _spec_verdict(outside, os.path.basename(path) + suffix)
             else:
-                key, spec = os.path.basename(path), outside
-            verdict = _spec_verdict(spec, key + suffix)
+                verdict = _spec_verdict(inside, relative + suffix)
             if verdict is not None:
                 return verdict
         return None
 
+    def matches_file_itself(self, path: "os.PathLike[str] | str") -> bool:
+        """Whether a file matches in its own right, not by lying in a matching directory (so
+        ``*.py`` does not take in ``x.py/notes.txt``): name patterns test its basename, path
+        patterns its path relative to the group's directory; the last match decides."""
+        path = os.path.abspath(path)
+        matched = False
+        for directory, patterns in self.groups:
+            relative = _relative_key(path, directory)
+            for pattern in patterns:
+                negated = pattern.startswith("!")
+                pattern = pattern[1:] if negated else pattern
+                key = os.path.basename(path) if _is_name_pattern(pattern) else relative
+                if key and _compile((pattern,))[0].match_file(key):
+                    matched = not negated
+        return matched
+
     def unmatched_by(self, directory: "os.PathLike[str] | str") -> "Globs":
         """These globs without the patterns that match ``directory``: inside a directory named on
         the command line, only what matches entries in their own right excludes them."""
-        return Globs(tuple(
-            (root, tuple(p for p in patterns if not Globs(((root, (p,)),)).matches(directory, is_dir=True)))
-            for root, patterns in self.groups
-        ))
+        groups = []
+        for root, patterns in self.groups:
+            single = [Globs(((root, (pattern,)),)) for pattern in patterns]
+            kept = (p for p, g in zip(patterns, single) if not g.matches(directory, is_dir=True))
+            groups.append((root, tuple(kept)))
+        return Globs(tuple(groups))
+
+
+def _relative_key(path: str, directory: str) -> Optional[str]:
+    """``path`` relative to ``directory`` with ``/`` separators; None when outside it."""
+    if path == directory:
+        return ""
+    prefix = directory.rstrip(os.sep) + os.sep
+    return path[len(prefix):].replace(os.sep, "/") if path.startswith(prefix) else None
+
+
+def _is_name_pattern(pattern: str) -> bool:
+    """``build``, ``*.py``, ``.venv/``: patterns that name no directory above the entry."""
+    return "/" not in pattern.lstrip("!").rstrip("/")
 
 
 @lru_cache(maxsize=None)
-def _compile(patterns: Tuple[str, ...]) -> Tuple[pathspec.GitIgnoreSpec, pathspec.GitIgnoreSpec]:
+def _compile(patterns: Tuple[str, ...]) -> Tuple[GitIgnoreSpec, GitIgnoreSpec]:
     """Specs for paths inside the group's directory, and for basenames of paths outside it."""
-    names_only = [p for p in patterns if "/" not in p.lstrip("!").rstrip("/")]
-    return pathspec.GitIgnoreSpec.from_lines(patterns), pathspec.GitIgnoreSpec.from_lines(names_only)
+    names_only = [p for p in patterns if _is_name_pattern(p)]
+    return GitIgnoreSpec.from_lines(patterns), GitIgnoreSpec.from_lines(names_only)
 
 
-def _spec_verdict(spec: pathspec.GitIgnoreSpec, key: str) -> Optional[bool]:
+def _spec_verdict(spec: GitIgnoreSpec, key: str) -> Optional[bool]:
     if hasattr(spec, "check_file"):
         return spec.check_file(key).include
     verdict = None  # pathspec < 0.12 has no check_file: the last matching pattern decides
@@ -120,7 +150,7 @@ def _spec_verdict(spec: pathspec.GitIgnoreSpec, key: str) -> Optional[bool]:
 
 @dataclass(frozen=True)
 class PerFileIgnore:
-    """Codes ignored in the files a glob matches (a glob starting with ``!``: the files it does not)."""
+    """Codes ignored in the files a glob matches (a glob starting with ``!``: all other files)."""
 
     globs: Globs
     codes: FrozenSet[str]
@@ -149,6 +179,9 @@ class RuleSelection:
     ignore: Tuple[str, ...] = ()
 
 
+DEFAULT_SELECTION = RuleSelection(select=(ALL,))
+
+
 def resolve_enabled(known_codes: Sequence[str], layers: Iterable[RuleSelection]) -> FrozenSet[str]:
     """Ruff's algorithm: within a layer, selectors apply from least to most specific (``ALL``,
     then by length) and at equal specificity an ignore beats a select; a layer with ``select``
@@ -161,7 +194,8 @@ def resolve_enabled(known_codes: Sequence[str], layers: Iterable[RuleSelection])
             for selectors, state in ((selects, True), (layer.ignore, False)):
                 for selector in selectors:
                     if _specificity(selector) == specificity:
-                        updates.update(dict.fromkeys(expand_selector(selector, known_codes), state))
+                        codes = expand_selector(selector, known_codes)
+                        updates.update(dict.fromkeys(codes, state))
         if layer.select is not None:
             enabled = set()
         enabled |= {code for code, state in updates.items() if state}
@@ -208,8 +242,11 @@ def _toml_type(value: object) -> str:
 
 
 def _string_list(value: object, expected: str) -> Tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+    if not isinstance(value, (list, tuple)):  # tuples: command-line values
         raise _Invalid(f"expected {expected}, got {_toml_type(value)}")
+    wrong = [item for item in value if not isinstance(item, str)]
+    if wrong:
+        raise _Invalid(f"expected {expected}, got an array holding {_toml_type(wrong[0])}")
     return tuple(value)
 
 
@@ -226,7 +263,7 @@ def _globs(value: object, directory: str) -> Globs:
     patterns = _string_list(value, "an array of glob patterns")
     for pattern in patterns:
         try:
-            pathspec.GitIgnoreSpec.from_lines([pattern])
+            GitIgnoreSpec.from_lines([pattern])
         except ValueError as error:
             raise _Invalid(f"invalid glob pattern {pattern!r}: {error}") from None
     return Globs.relative_to(directory, patterns)
@@ -288,7 +325,7 @@ def _did_you_mean(word: str, options: Sequence[str]) -> str:
 def _validate(
     table: Mapping[str, object], known_codes: Sequence[str], directory: str, where: str, flag: str
 ) -> Dict[str, Any]:
-    """Checked values by key. Errors read ``{where}unknown key ...`` / ``{where}{flag}{key}: ...``."""
+    """Checked values by key; errors read ``{where}unknown key …`` or ``{where}{flag}{key}: …``."""
     options = {}
     for key, value in table.items():
         check = _CHECKS.get(key)
@@ -317,7 +354,7 @@ def _combine(
 
     no_globs = Globs()
     return Settings(
-        enabled=resolve_enabled(known_codes, [RuleSelection(select=(ALL,)), layer(file), layer(cli)]),
+        enabled=resolve_enabled(known_codes, [DEFAULT_SELECTION, layer(file), layer(cli)]),
         per_file_ignores=pick("per-file-ignores", ())
         + file.get("extend-per-file-ignores", ())
         + cli.get("extend-per-file-ignores", ()),
@@ -351,11 +388,12 @@ def settings_from_table(
 # --- config files ------------------------------------------------------------------------------
 
 
-def read_config_file(path: str, shown: str) -> Optional[Mapping[str, object]]:
+def read_config_file(path: str, shown: Optional[str] = None) -> Optional[Mapping[str, object]]:
     """The imslint table of a config file; ``None`` for a pyproject.toml without one.
 
-    ``shown`` is how error messages name the file.
+    ``shown`` is how error messages name the file (default: ``path``).
     """
+    shown = path if shown is None else shown
     try:
         with open(path, "rb") as stream:
             document = tomllib.load(stream)
@@ -446,7 +484,8 @@ class ConfigResolver:
         table = read_config_file(path, shown)
         if table is None and not required:
             return None
-        where = f"{shown}: [tool.imslint] " if os.path.basename(path) == PYPROJECT else f"{shown}: "
+        is_pyproject = os.path.basename(path) == PYPROJECT
+        where = f"{shown}: [tool.imslint] " if is_pyproject else f"{shown}: "
         root = os.path.dirname(os.path.abspath(path))
         file = _validate(table or {}, self.known_codes, root, where, "")
         return _combine(self.known_codes, file, self._overrides, root, os.path.abspath(path))

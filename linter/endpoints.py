@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import List, Optional, Sequence, Tuple
+from typing import FrozenSet, List, Optional, Sequence, Tuple
 
 
 HUAWEI_IMS = "huawei-ims"
@@ -27,17 +27,56 @@ def list_path(target: str) -> str:
 
 # -- path matching -----------------------------------------------------------------------------------
 
+# Pattern tokens besides literal segments.
+ID = "{id}"  # one segment: an image ID (literal or runtime), not a reserved word
+PROJECT = "{project}"  # one segment: a project/tenant ID
+V1_ALIASES = ("v1", "v1.0", "v1.1")  # Glance's version negotiation maps all three to v1
+_RESERVED = frozenset({"detail", "tags", "resource_instances", "action", "file", "members", "metadata", "images"})
+
+LIST, DELETE_IMAGE, IMAGE_METADATA, NOVA, NEVER_EXISTED = "list", "delete", "metadata", "nova", "never-existed"
+
 
 @dataclass(frozen=True)
 class Endpoint:
+    """An abandoned endpoint: the HTTP methods that make it abandoned and its path's last segments.
+
+    ``versions`` are the accepted spellings of the version segment (``None``: no version
+    segment). ``relative`` endpoints are a bare path a client joins to a catalogue URL: they
+    match only as a whole path, never as the tail of a longer one.
+    """
+
     code: str
-    method: str
-    segments: Tuple[str, ...]  # the path's last segments, matched whole
+    key: str
+    methods: FrozenSet[str]
+    segments: Tuple[str, ...]
     title: str
+    kind: str
+    versions: Optional[Tuple[str, ...]] = None
+    relative: bool = False
+
+    @property
+    def version_index(self) -> Optional[int]:
+        return self.segments.index("{version}") if "{version}" in self.segments else None
 
 
-ABANDONED_DETAIL = Endpoint("IMS001", "GET", ("v1.1", "images", "detail"), "GET /v1.1/images/detail")
-ENDPOINTS: Tuple[Endpoint, ...] = (ABANDONED_DETAIL,)
+GET, HEAD, DELETE = frozenset({"GET"}), frozenset({"HEAD"}), frozenset({"DELETE"})
+
+ABANDONED_DETAIL = Endpoint(
+    "IMS001", "ims-v1.1-detail", GET, ("{version}", "images", "detail"), "GET /v1.1/images/detail", LIST, ("v1.1",)
+)
+ENDPOINTS: Tuple[Endpoint, ...] = (
+    ABANDONED_DETAIL,
+    Endpoint("IMS005", "glance-v1-detail", GET, ("{version}", "images", "detail"), "GET /v1/images/detail", LIST, ("v1", "v1.0")),
+    Endpoint("IMS005", "glance-v1-list", GET, ("{version}", "images"), "GET /v1/images", LIST, ("v1", "v1.0")),
+    Endpoint("IMS005", "v1-delete", DELETE, ("{version}", "images", ID), "DELETE /v1.1/images/{id}", DELETE_IMAGE, V1_ALIASES),
+    Endpoint("IMS005", "v1-head", HEAD, ("{version}", "images", ID), "HEAD /v1/images/{id}", IMAGE_METADATA, V1_ALIASES),
+    Endpoint("IMS007", "v2-detail", GET, ("{version}", "images", "detail"), "GET /v2/images/detail", NEVER_EXISTED, ("v2",)),
+    Endpoint("IMS006", "nova-list", GET, ("{version}", PROJECT, "images"), "GET /v2.1/{project_id}/images", NOVA, ("v2", "v2.1")),
+    Endpoint("IMS006", "nova-detail", GET, ("{version}", PROJECT, "images", "detail"), "GET /v2.1/{project_id}/images/detail", NOVA, ("v1.1", "v2", "v2.1")),
+    Endpoint("IMS006", "nova-show", frozenset({"GET", "DELETE"}), ("{version}", PROJECT, "images", ID), "/v2.1/{project_id}/images/{id}", NOVA, ("v2", "v2.1")),
+    Endpoint("IMS006", "nova-metadata", frozenset({"GET", "PUT", "POST", "DELETE"}), ("{version}", PROJECT, "images", ID, "metadata"), "/v2.1/{project_id}/images/{id}/metadata", NOVA, ("v2", "v2.1")),
+    Endpoint("IMS006", "compute-relative-detail", GET, ("images", "detail"), "GET images/detail (compute)", NOVA, None, True),
+)
 
 
 @dataclass(frozen=True)
@@ -59,13 +98,27 @@ class PathMatch:
     query: Tuple[QueryParam, ...]
     query_start: Optional[int]  # index of ``?``
     runtime_suffix: bool  # a runtime value follows the path directly (a query string, usually)
+    host: Optional[str] = None  # the literal host, when the template has one
+
+    def segment(self, text: str, token: str) -> Tuple[int, int]:
+        return self.segment_spans[self.endpoint.segments.index(token)]
 
 
 _WHITESPACE = re.compile(r"\s")
 
 
-def match_path(text: str, endpoints: Sequence[Endpoint] = ENDPOINTS) -> Optional[PathMatch]:
-    """Finds an abandoned endpoint at the end of a URL or path template.
+def _segment_matches(token: str, segment: str, endpoint: Endpoint) -> bool:
+    if token == "{version}":
+        return endpoint.versions is not None and segment in endpoint.versions
+    if token == ID:
+        return bool(segment) and segment not in _RESERVED and not segment.startswith(("v1", "v2"))
+    if token == PROJECT:
+        return bool(segment) and segment not in _RESERVED and not re.fullmatch(r"v\d+(\.\d+)?", segment)
+    return token == segment
+
+
+def match_paths(text: str, endpoints: Sequence[Endpoint] = ENDPOINTS) -> List[PathMatch]:
+    """The abandoned endpoints a URL or path template can be, best first.
 
     ``text`` is a template's text with holes as ``HOLE_CHAR``. Segments are compared whole, so
     ``/v1.1/images/detailed`` or ``.../details-report`` never match; text with whitespace in the
@@ -78,7 +131,7 @@ def match_path(text: str, endpoints: Sequence[Endpoint] = ENDPOINTS) -> Optional
             path_end = min(path_end, found)
     path = text[:path_end]
     if not path or _WHITESPACE.search(path):
-        return None
+        return []
     runtime_suffix = False
     end = len(path)
     if path.endswith(HOLE_CHAR) and path_end == len(text):
@@ -89,15 +142,41 @@ def match_path(text: str, endpoints: Sequence[Endpoint] = ENDPOINTS) -> Optional
     if path[:end].endswith("/"):
         end -= 1
     spans = _segment_spans(path, end)
+    matches = []
     for endpoint in endpoints:
         count = len(endpoint.segments)
         if len(spans) < count:
             continue
         tail = spans[-count:]
-        if tuple(path[a:b] for a, b in tail) == endpoint.segments:
+        if endpoint.relative and not _is_whole_relative_path(path, spans, count):
+            continue
+        if runtime_suffix and endpoint.segments[-1] != "detail":
+            continue
+        if all(_segment_matches(token, path[a:b], endpoint) for token, (a, b) in zip(endpoint.segments, tail)):
             query, query_start = parse_query(text, path_end)
-            return PathMatch(endpoint, tuple(tail), path_end, query, query_start, runtime_suffix)
-    return None
+            matches.append(PathMatch(endpoint, tuple(tail), path_end, query, query_start, runtime_suffix, literal_host(text)))
+    return matches
+
+
+def match_path(text: str, endpoints: Sequence[Endpoint] = ENDPOINTS) -> Optional[PathMatch]:
+    """The first of ``match_paths``."""
+    matches = match_paths(text, endpoints)
+    return matches[0] if matches else None
+
+
+def _is_whole_relative_path(path: str, spans, count: int) -> bool:
+    """``images/detail`` or ``/images/detail`` and nothing before it."""
+    leading = spans[: len(spans) - count]
+    return all(path[a:b] == "" for a, b in leading) and len(leading) <= 1
+
+
+def literal_host(text: str) -> Optional[str]:
+    scheme = text.find("://")
+    if scheme == -1:
+        return None
+    end = text.find("/", scheme + 3)
+    host = text[scheme + 3 : end if end != -1 else len(text)]
+    return None if not host or HOLE_CHAR in host else host.lower()
 
 
 def _segment_spans(path: str, end: int) -> List[Tuple[int, int]]:
@@ -134,16 +213,51 @@ def parse_query(text: str, path_end: int) -> Tuple[Tuple[QueryParam, ...], Optio
 
 
 def path_edits(match: PathMatch, text: str, target: str) -> List[Tuple[int, int, str]]:
-    """Template-text edits turning ``.../v1.1/images/detail[/]`` into the target's list path."""
-    (version_start, version_end), (images_start, images_end), (detail_start, _) = match.segment_spans
-    edits = [(version_start, version_end, "v2")]
-    if target == HUAWEI_CLOUDIMAGES:
-        edits.append((images_start, images_end, "cloudimages"))
-    path_stop = match.path_end
-    if match.runtime_suffix:
-        path_stop = len(text.rstrip(HOLE_CHAR))
-    edits.append((images_end, path_stop, ""))
+    """Template-text edits turning an abandoned path into its v2 replacement.
+
+    Lists (``.../v1.1/images/detail[/]``) become the target's list path; a v1 image path
+    (``/v1.1/images/{id}``) becomes ``/v2/images/{id}``.
+    """
+    endpoint = match.endpoint
+    edits = []
+    version = endpoint.version_index
+    if version is not None and text[slice(*match.segment_spans[version])] != "v2":
+        edits.append((*match.segment_spans[version], "v2"))
+    images_start, images_end = match.segment_spans[endpoint.segments.index("images")]
+    if endpoint.kind in (LIST, NEVER_EXISTED):
+        if target == HUAWEI_CLOUDIMAGES:
+            edits.append((images_start, images_end, "cloudimages"))
+        path_stop = match.path_end
+        if match.runtime_suffix:
+            path_stop = len(text.rstrip(HOLE_CHAR))
+        if path_stop > images_end:
+            edits.append((images_end, path_stop, ""))
     return [edit for edit in edits if text[edit[0] : edit[1]] != edit[2]]
+
+
+def replacement(endpoint: Endpoint, target: str) -> str:
+    """What to call instead, for messages."""
+    if endpoint.kind in (LIST, NEVER_EXISTED):
+        return f"GET {list_path(target)}"
+    if endpoint.kind == DELETE_IMAGE:
+        return "DELETE /v2/images/{id}"
+    if endpoint.kind == IMAGE_METADATA:
+        return "GET /v2/images/{id} (metadata in the JSON body, not in x-image-meta-* headers)"
+    return f"GET {list_path(target)} (or GET/DELETE /v2/images/{{id}}) on the image (IMS) endpoint"
+
+
+def is_host_of_other_service(host: Optional[str]) -> bool:
+    """A literal host that is clearly not an image (IMS/Glance) or compute (ECS/Nova) endpoint."""
+    if host is None:
+        return False
+    name = host.split(":")[0]
+    port = host.split(":")[1] if ":" in host else ""
+    if port in ("9292", "8774"):
+        return False
+    if name in ("localhost", "127.0.0.1", "::1") or re.fullmatch(r"[\d.]+", name):
+        return False
+    first = name.split(".")[0]
+    return first not in ("ims", "image", "images", "glance", "ecs", "compute", "nova") and "glance" not in name
 
 
 # -- filters -------------------------------------------------------------------------------------

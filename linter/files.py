@@ -61,7 +61,8 @@ def _discover_argument(
         return
     if is_dir:
         walk = _Walk(path, resolver, seen)
-        yield from walk.directory(path, os.path.normpath(given), walk.outer_gitignores(), frozenset())
+        shown = os.path.normpath(given)
+        yield from walk.directory(path, shown, walk.outer_gitignores(), frozenset())
     elif _first_time(path, seen):
         yield DiscoveredFile(given, Path(path), resolver.settings_for(path))
 
@@ -139,8 +140,9 @@ class _Walk:
                 continue
             shown = _join_display(display, entry.name)
             if is_dir:
-                yield from self.directory(entry.path, shown, gitignores, ancestors | {directory_id})
-            elif not settings.include.matches(entry.path):
+                inside = ancestors | {directory_id}
+                yield from self.directory(entry.path, shown, gitignores, inside)
+            elif not settings.include.matches_file_itself(entry.path):
                 continue
             elif kind == _PROBLEM:
                 yield DiscoveryError(shown, problem)

@@ -12,7 +12,10 @@ import libcst as cst
 from .calls import TEST_DOUBLE
 from .edits import NodeEdit, TemplateEdit
 from .endpoints import (
+    DELETE_IMAGE,
+    IMAGE_METADATA,
     KEEP,
+    NOVA,
     LOWER,
     NONE,
     SAFE,
@@ -61,10 +64,24 @@ def plan(site: RequestSite, target: str, evaluator: Evaluator) -> Migration:
     migration = Migration(site)
     call = site.call
     new_path = list_path(target)
+    kind = site.match.endpoint.kind
+    if kind == IMAGE_METADATA:
+        migration.block(
+            "HEAD returned the metadata in x-image-meta-* headers; GET /v2/images/{id} returns it as "
+            "JSON (`is_public` → `visibility`, `X-Image-Meta-Property-k` → top-level `k`), so the code "
+            "reading the response must change too"
+        )
+    elif kind == NOVA:
+        migration.block(
+            "the compute (Nova/ECS) image proxy answers in another shape: use the image (IMS) endpoint, "
+            "where `minRam`/`minDisk` are `min_ram`/`min_disk`, `metadata` keys are top-level keys and "
+            "`status` is lower-case"
+        )
+    elif kind == DELETE_IMAGE and call is not None and not _result_unused(call.call, evaluator):
+        migration.mark_unsafe()
+        migration.notes.append("v2 answers 204 where v1.1 answered 200: check code that tests the status")
     if call is not None and call.kind == TEST_DOUBLE:
         migration.block("a test double for the abandoned API: migrate it together with the code it stands in for")
-    elif call is not None and call.method not in (None, "GET"):
-        migration.block(f"the call sends {call.method}, not GET")
     elif call is None:
         migration.mark_unsafe()
         migration.notes.append("the request that sends this URL was not found: check the filters it sends")
@@ -85,6 +102,19 @@ def plan(site: RequestSite, target: str, evaluator: Evaluator) -> Migration:
         migration.mark_unsafe()
         migration.notes.append("review the filters built at runtime")
     return migration
+
+
+def _result_unused(call: cst.Call, evaluator: Evaluator) -> bool:
+    """The call is a statement of its own, or only ``.raise_for_status()`` is called on it."""
+    parent = evaluator.facts.parent(call)
+    if isinstance(parent, cst.Expr):
+        return True
+    return (
+        isinstance(parent, cst.Attribute)
+        and parent.attr.value == "raise_for_status"
+        and isinstance(evaluator.facts.parent(parent), cst.Call)
+        and isinstance(evaluator.facts.parent(evaluator.facts.parent(parent)), cst.Expr)
+    )
 
 
 def _location(use: FilterUse, site: RequestSite) -> Location:

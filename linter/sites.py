@@ -12,8 +12,17 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from .calls import MESSAGE, ROUTE, CallSite, classify
-from .endpoints import PathMatch, match_path
+from .calls import FILESYSTEM, MESSAGE, REQUEST, ROUTE, TEST_DOUBLE, WRAPPER, CallSite, classify
+from .endpoints import (
+    DELETE_IMAGE,
+    IMAGE_METADATA,
+    LIST,
+    NEVER_EXISTED,
+    NOVA,
+    PathMatch,
+    is_host_of_other_service,
+    match_paths,
+)
 from .evaluate import Evaluator, MappingModel
 from .strings import Template
 from .tree import ModuleFacts, dotted_name
@@ -89,11 +98,33 @@ def climb(facts: ModuleFacts, node: cst.CSTNode) -> cst.CSTNode:
     return top
 
 
+def applies(match: PathMatch, call: Optional[CallSite]) -> bool:
+    """Whether a path match is a use of the abandoned endpoint, given the call sending it.
+
+    Only the documented abandoned methods count (GET /v1.1/images/{id} is live, DELETE is not);
+    a path ambiguous without its method is reported only when the method is known; generic
+    paths (``/v1/images``, ``/v2/x/images``) never on a host that is clearly another service.
+    """
+    endpoint = match.endpoint
+    method = call.method if call is not None else None
+    if method is not None and method not in endpoint.methods:
+        return False
+    if method is None and endpoint.kind in (DELETE_IMAGE, IMAGE_METADATA):
+        return False
+    if endpoint.relative and (call is None or call.kind not in (REQUEST, WRAPPER, TEST_DOUBLE)):
+        return False
+    if endpoint.key in ("glance-v1-list", "nova-list") or endpoint.kind == NOVA:
+        return not is_host_of_other_service(match.host)
+    return True
+
+
 def _excluded_context(facts: ModuleFacts, node: cst.CSTNode) -> bool:
     """Docstrings, bare string statements, assert messages and raised exceptions."""
     parent = facts.parent(node)
     if isinstance(parent, cst.Expr):
         return True
+    if isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Divide):
+        return True  # pathlib: Path(...) / "images/detail"
     for ancestor in facts.ancestors(node):
         if isinstance(ancestor, (cst.Raise, cst.Assert)):
             return True
@@ -112,28 +143,32 @@ class SiteFinder:
         for leaf in (*self.facts.string_leaves, *self.facts.name_leaves):
             top = climb(self.facts, leaf)
             candidates.setdefault(top, None)
-        matched: List[Tuple[cst.CSTNode, Template, PathMatch]] = []
+        matched: List[Tuple[cst.CSTNode, Template, PathMatch, Optional[CallSite]]] = []
         for node in candidates:
             if _excluded_context(self.facts, node):
                 continue
             template = self.evaluator.evaluate(node)
             if template is None:
                 continue
-            match = match_path(template.text)
+            matches = match_paths(template.text)
+            if not matches:
+                continue
+            call = self._call_of(node)
+            if call is not None and call.kind in (MESSAGE, ROUTE, FILESYSTEM):
+                continue
+            match = next((m for m in matches if applies(m, call)), None)
             if match is not None:
-                matched.append((node, template, match))
+                matched.append((node, template, match, call))
         consumed = set()
-        for node, template, _ in matched:
+        for _, template, _, _ in matched:
             consumed |= template.sources
         sites = []
-        for node, template, match in matched:
+        for node, template, match, call in matched:
             if node in consumed:
                 continue  # a definition; its use is reported instead
-            call = self._call_of(node)
-            if call is not None and call.kind in (MESSAGE, ROUTE):
-                continue
             site = RequestSite(node, template, match, call)
-            self._collect_filters(site)
+            if match.endpoint.kind in (LIST, NEVER_EXISTED):
+                self._collect_filters(site)
             sites.append(site)
         return sites
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from linter.endpoints import list_path
 from linter.findings import Finding
 from linter.rule import Invalid, Rule, Valid
+from linter.site_rules import endpoint_findings
 
 
 class AbandonedImageQuery(Rule):
@@ -89,13 +89,4 @@ class AbandonedImageQuery(Rule):
     ]
 
     def check(self, ctx) -> Iterable[Finding]:
-        target_path = list_path(ctx.options.target)
-        for site in ctx.sites:
-            if site.match.endpoint.code != self.code:
-                continue
-            migration = ctx.migration(site)
-            fix = ctx.fix_for(migration)
-            message = f"`GET /v1.1/images/detail` is abandoned; use `GET {target_path}`"
-            if fix is None and migration.blocked:
-                message += f" (no automatic fix: {migration.blocked[0]})"
-            yield ctx.finding(self.code, self.name, site.node, message, self.severity, fix)
+        return endpoint_findings(ctx, self)

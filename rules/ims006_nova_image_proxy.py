@@ -1,0 +1,49 @@
+"""IMS006: image calls through the compute (Nova / ECS) image proxy."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from linter.findings import Finding
+from linter.rule import Invalid, Rule, Valid
+from linter.site_rules import endpoint_findings
+
+
+class NovaImageProxy(Rule):
+    """Flags image listing and image calls through the compute (Nova / ECS) proxy, discarded on
+    ECS and removed upstream from microversion 2.36: `GET /v2[.1]/{project_id}/images[/detail]`,
+    `GET /v1.1/{tenant}/images/detail`, `/v2[.1]/{project_id}/images/{id}[/metadata]`, and a
+    relative `images/detail` sent to a compute client (keystoneauth, a session or adapter).
+
+    Use the image (IMS) endpoint instead: `GET /v2/images` (or `GET`/`DELETE /v2/images/{id}`).
+    The answer has another shape there: `minRam`/`minDisk` are `min_ram`/`min_disk`, the
+    `metadata` keys are top-level keys, `status` is lower-case (`ACTIVE` → `active`),
+    `OS-EXT-IMG-SIZE:size` is `__image_size`, and the next page is the `next` link rather than
+    `images_links`. Filters: `minRam` → `min_ram`, `minDisk` → `min_disk`, `status` lower-cased,
+    `changes-since` → `updated_at=gt:...` (no deleted images).
+
+    No automatic fix: the request must go to a different service endpoint, which imslint cannot
+    know. IMS's own `/v2/{project_id}/images/{id}/tags` APIs are not flagged.
+    """
+
+    code = "IMS006"
+    name = "nova-image-proxy"
+    summary = "Image listing through the compute (Nova/ECS) proxy; use GET /v2/images on IMS"
+    severity = "error"
+    fixable = "never"
+
+    VALID = [
+        Valid('requests.get(f"{ims}/v2/{project_id}/images/{image_id}/tags")\n'),
+        Valid('requests.get(f"{ims}/v2/{project_id}/images/tags")\n'),
+        Valid('requests.get(f"{ims}/v2/images")\n'),
+        Valid('os.makedirs(f"data/{i}/images/detail")\n'),
+        Valid('path = Path(root) / "images/detail"\n'),
+    ]
+    INVALID = [
+        Invalid('requests.get(f"{ecs}/v2.1/{project_id}/images/detail", params={"minRam": 512})\n'),
+        Invalid('requests.get(f"{ecs}/v2/{project_id}/images")\n'),
+        Invalid('sess.get("/images/detail", endpoint_filter={"service_type": "compute"})\n'),
+        Invalid('requests.delete(f"{ecs}/v2.1/{project_id}/images/{image_id}")\n'),
+    ]
+
+    def check(self, ctx) -> Iterable[Finding]:
+        return endpoint_findings(ctx, self)

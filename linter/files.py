@@ -96,7 +96,7 @@ class _Walk:
         self.real_top = os.path.realpath(top)
         self.resolver = resolver
         self.seen = seen
-        self._excludes: Dict[int, Globs] = {}  # by id of the Settings, which the resolver keeps
+        self._excludes: Dict[Settings, Globs] = {}
 
     def outer_gitignores(self) -> Globs:
         """``.git/info/exclude`` and the ``.gitignore`` files of the repository above ``top``."""
@@ -150,10 +150,9 @@ class _Walk:
                 yield DiscoveredFile(shown, Path(entry.path), settings)
 
     def _exclude(self, settings: Settings) -> Globs:
-        key = id(settings)
-        if key not in self._excludes:
-            self._excludes[key] = settings.exclude.unmatched_by(self.top)
-        return self._excludes[key]
+        if settings not in self._excludes:
+            self._excludes[settings] = settings.exclude.unmatched_by(self.top)
+        return self._excludes[settings]
 
     def _classify(self, entry: os.DirEntry) -> Tuple[int, str]:
         """What an entry is, following symbolic links that stay inside the named directory."""

@@ -205,6 +205,7 @@ def _run_paths(mode: str, paths: List[str], options, resolver):
 
     problems: List[FileReport] = []
     unsafe_cli = bool(options.get("unsafe_fixes"))
+    roots = tuple(dict.fromkeys([os.getcwd(), *(os.path.abspath(p) for p in paths if os.path.isdir(p))]))
     counter = {"files": 0}
 
     def jobs():
@@ -221,6 +222,7 @@ def _run_paths(mode: str, paths: List[str], options, resolver):
                 settings.target,
                 mode,
                 unsafe_cli or settings.unsafe_fixes,
+                roots,
             )
 
     progress = Progress(enabled=not options.get("quiet") and sys.stderr.isatty())
@@ -247,7 +249,11 @@ def _run_stdin(mode: str, options, resolver):
     name = options.get("stdin_filename") or "-"
     settings = resolver.settings_for(name if name != "-" else "stdin.py")
     codes = frozenset(settings.codes_for(name))
-    engine_options = EngineOptions(target=settings.target)
+    from .project import ImportResolver
+
+    engine_options = EngineOptions(
+        target=settings.target, resolve_import=ImportResolver(os.path.abspath(name), (os.getcwd(),))
+    )
     data = sys.stdin.buffer.read()
     if mode == "check":
         return [FileReport(name, lint_source(data, name, codes=codes, options=engine_options))]

@@ -127,6 +127,8 @@ class EditRealizer:
             return None
         covered = template.span(edit.start, edit.end)
         lits = [piece for piece, _, _ in covered]
+        if any(p.anchor is not None for p in lits):
+            return None  # rewritten at the use site
         if not any(isinstance(p, Lit) and (p.separator or p.node is None) for p in lits):
             return None
         elements = [

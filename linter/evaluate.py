@@ -217,6 +217,14 @@ class Evaluator:
         return value.anchored(node)
 
     def _attribute(self, node: cst.Attribute) -> Optional[Template]:
+        if node.attr.value == "value" and isinstance(node.value, cst.Attribute):
+            inner = self.evaluate(node.value)  # an Enum member's value: ``Api.V1.value``
+            return inner.anchored(node) if inner is not None else None
+        if isinstance(node.value, cst.Name) and self.resolve_import is not None:
+            binding = self.lookup(node.value)
+            if binding is not None and binding.kind == IMPORT:
+                value = self.resolve_import(binding, node.attr.value)
+                return value.anchored(node) if value is not None else None
         owner = self._owner_class(node.value)
         if owner is None:
             return None

@@ -10,7 +10,7 @@ import difflib
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import FrozenSet, Iterable, Iterator, List, Optional
+from typing import FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
 from .options import EngineOptions
 from .engine import fix_source, lint_source, unreadable
@@ -29,6 +29,7 @@ class FileJob:
     target: str
     mode: str = CHECK
     unsafe: bool = False
+    roots: Tuple[str, ...] = ()  # where absolute imports of project modules are looked up
 
 
 @dataclass
@@ -49,7 +50,9 @@ def process_file(job: FileJob) -> FileReport:
     except OSError as exc:
         report.findings = [unreadable(job.display_path, f"cannot be read: {exc.strerror or exc}")]
         return report
-    options = EngineOptions(target=job.target)
+    from .project import ImportResolver
+
+    options = EngineOptions(target=job.target, resolve_import=ImportResolver(job.abs_path, job.roots))
     try:
         if job.mode == CHECK:
             report.findings = lint_source(data, job.display_path, codes=job.codes, options=options)

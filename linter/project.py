@@ -1,0 +1,192 @@
+"""Constants across the modules of the scanned project.
+
+Two jobs, both cheap:
+
+* ``exported_names``: which module-level (or class-level) names of a module hold a string that
+  contains ``images``, found with the standard ``ast`` module (several times faster than libcst).
+  The pre-filter uses these names to keep files that build an endpoint from imported constants.
+* ``ImportResolver``: resolves an imported name to its template when a file needs it, loading the
+  defining module on demand (cached per process) with the same evaluator as the file itself.
+"""
+from __future__ import annotations
+
+import ast
+import os
+from collections import OrderedDict
+from typing import Iterable, Optional, Sequence, Set, Tuple
+
+from .endpoints import HOLE_CHAR
+
+RELEVANT = "images"  # every abandoned endpoint's path has an ``images`` segment
+
+
+# -- exported names (ast) ----------------------------------------------------------------------------
+
+
+def exported_names(source: bytes, relevant: Iterable[str] = ()) -> Set[str]:
+    """Names bound at module or class level to values that mention ``images`` (or a relevant name)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    known = set(relevant)
+    names: Set[str] = set()
+    changed = True
+    while changed:  # names built from other names of the module
+        changed = False
+        for target, value in _assignments(tree):
+            if target not in names and _mentions(value, known | names):
+                names.add(target)
+                changed = True
+    return names
+
+
+def _assignments(tree: ast.Module):
+    for statement in tree.body:
+        yield from _statement_assignments(statement)
+        if isinstance(statement, ast.ClassDef):
+            for inner in statement.body:
+                yield from _statement_assignments(inner)
+
+
+def _statement_assignments(statement):
+    if isinstance(statement, ast.Assign):
+        for target in statement.targets:
+            if isinstance(target, ast.Name):
+                yield target.id, statement.value
+    elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)) and statement.value is not None:
+        if isinstance(statement.target, ast.Name):
+            yield statement.target.id, statement.value
+    elif isinstance(statement, ast.ImportFrom):
+        for alias in statement.names:
+            yield alias.asname or alias.name, ast.Name(id=alias.name)
+
+
+def _mentions(value: ast.AST, names: Set[str]) -> bool:
+    for node in ast.walk(value):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and RELEVANT in node.value:
+            return True
+        if isinstance(node, ast.Name) and node.id in names:
+            return True
+        if isinstance(node, ast.Attribute) and node.attr in names:
+            return True
+    return False
+
+
+# -- import resolution (libcst, on demand) ---------------------------------------------------------------
+
+
+def find_module(current_file: str, module: str, level: int, roots: Sequence[str]) -> Optional[str]:
+    """The file defining ``module`` as imported from ``current_file`` (``from ..a import b``: level 2)."""
+    parts = [part for part in module.split(".") if part]
+    if level:
+        base = os.path.dirname(os.path.abspath(current_file))
+        for _ in range(level - 1):
+            base = os.path.dirname(base)
+        bases = [base]
+    else:
+        bases = [_package_root(current_file), *roots]
+    for base in bases:
+        stem = os.path.join(base, *parts) if parts else base
+        for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
+            if parts and os.path.isfile(candidate):
+                return candidate
+            if not parts and candidate.endswith("__init__.py") and os.path.isfile(candidate):
+                return candidate
+    return None
+
+
+def _package_root(path: str) -> str:
+    directory = os.path.dirname(os.path.abspath(path))
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    return directory
+
+
+class _ModuleCache:
+    """Evaluators of modules loaded for their constants, per process (a few hundred at most)."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.entries: "OrderedDict[str, object]" = OrderedDict()
+
+    def evaluator(self, path: str, roots: Tuple[str, ...]):
+        key = os.path.realpath(path)
+        if key in self.entries:
+            self.entries.move_to_end(key)
+            return self.entries[key]
+        self.entries[key] = None  # guards against import cycles while loading
+        self.entries[key] = _load(key, roots)
+        if len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        return self.entries[key]
+
+
+def _load(path: str, roots: Tuple[str, ...]):
+    from .engine import ParseFailure, parse
+    from .evaluate import Evaluator
+    from .source import SourceError, decode_source
+    from .tree import collect
+
+    try:
+        with open(path, "rb") as stream:
+            text = decode_source(stream.read()).text
+        module = parse(text)
+    except (OSError, SourceError, ParseFailure):
+        return None
+    facts = collect(module)
+    return Evaluator(facts, ImportResolver(path, roots))
+
+
+_CACHE = _ModuleCache()
+
+
+class ImportResolver:
+    """Resolves ``from x import NAME`` and ``module.NAME`` to templates for one file."""
+
+    def __init__(self, current_file: str, roots: Sequence[str] = ()) -> None:
+        self.current_file = current_file
+        self.roots = tuple(roots)
+
+    def __call__(self, binding, attribute: Optional[str] = None):
+        module, name, level = binding.imported
+        if attribute is not None:  # ``import pkg.mod as m`` / ``from pkg import mod`` then ``m.NAME``
+            target = self._module_file(module, level, name)
+            return self._constant(target, attribute)
+        target = find_module(self.current_file, module, level, self.roots)
+        return self._constant(target, name)
+
+    def _module_file(self, module: str, level: int, name: str) -> Optional[str]:
+        if name:  # ``from pkg import mod``
+            found = find_module(self.current_file, f"{module}.{name}" if module else name, level, self.roots)
+            if found:
+                return found
+        return find_module(self.current_file, module, level, self.roots)
+
+    def _constant(self, path: Optional[str], name: str):
+        if path is None:
+            return None
+        evaluator = _CACHE.evaluator(path, self.roots)
+        if evaluator is None:
+            return None
+        bindings = evaluator.facts.module_scope.bindings.get(name)
+        if not bindings:
+            return None
+        value = evaluator.binding_value(bindings[-1])
+        return None if value is None else detach(value)
+
+
+def detach(template):
+    """A template from another module: text only (it is rewritten at the use site, never there)."""
+    from .strings import Hole, Lit, Template
+
+    pieces = tuple(
+        Lit(piece.text) if isinstance(piece, Lit) else Hole(None, piece.label) for piece in template.pieces
+    )
+    return Template(pieces)
+
+
+__all__ = ["exported_names", "find_module", "ImportResolver", "detach", "HOLE_CHAR"]

@@ -8,7 +8,7 @@ leaves the constant alone; a name bound in the same scope is edited where it is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -57,25 +57,64 @@ class Evaluator:
     def __init__(self, facts: ModuleFacts, resolve_import: Optional[ImportResolver] = None) -> None:
         self.facts = facts
         self.resolve_import = resolve_import
-        self._cache: Dict[cst.CSTNode, Optional[Template]] = {}
+        self._cache: Dict[cst.CSTNode, Tuple[Optional[Template], Dict[cst.CSTNode, int]]] = {}
         self._active: set = set()
+        # Choice points (a conditional expression, a name assigned in both branches of an if):
+        # ``_choice`` says which option to take at each; ``_seen`` collects those met.
+        self._choice: Dict[cst.CSTNode, int] = {}
+        self._seen: Dict[cst.CSTNode, int] = {}
 
     # -- templates -------------------------------------------------------------------------------
     def evaluate(self, node: cst.CSTNode) -> Optional[Template]:
-        """The template of ``node``, or None when it is not (known to be) a string."""
-        if node in self._cache:
-            return self._cache[node]
+        """The template of ``node`` (first option at every choice), or None when not a string."""
+        if not self._choice and node in self._cache:
+            result, seen = self._cache[node]
+            self._seen.update(seen)
+            return result
         if node in self._active or len(self._active) > MAX_DEPTH:
             return None
         self._active.add(node)
+        outer_seen, self._seen = self._seen, {}
         try:
             result = self._evaluate(node)
         except RecursionError:
             result = None
         finally:
             self._active.discard(node)
-        self._cache[node] = result
+            inner_seen, self._seen = self._seen, outer_seen
+            self._seen.update(inner_seen)
+        if not self._choice:
+            self._cache[node] = (result, inner_seen)
         return result
+
+    def variants(self, node: cst.CSTNode, limit: int = 8) -> List[Optional[Template]]:
+        """Every template ``node`` can take across its choice points (at most ``limit``)."""
+        saved, self._seen = self._seen, {}
+        try:
+            results = [self.evaluate(node)]
+            pending = [{point: option} for point, count in self._seen.items() for option in range(1, count)]
+            explored = set()
+            while pending and len(results) < limit:
+                choice = pending.pop(0)
+                key = frozenset(choice.items())
+                if key in explored:
+                    continue
+                explored.add(key)
+                self._choice, self._seen = choice, {}
+                try:
+                    results.append(self.evaluate(node))
+                finally:
+                    met, self._choice = self._seen, {}
+                for point, count in met.items():
+                    if point not in choice:
+                        pending.extend({**choice, point: option} for option in range(1, count))
+            return results
+        finally:
+            self._seen = saved
+
+    def _choose(self, point: cst.CSTNode, count: int) -> int:
+        self._seen[point] = count
+        return self._choice.get(point, 0)
 
     def part(self, node: cst.CSTNode) -> Template:
         """Like ``evaluate`` but a runtime value becomes a hole."""
@@ -98,6 +137,8 @@ class Evaluator:
             return self._name(node)
         if isinstance(node, cst.Attribute):
             return self._attribute(node)
+        if isinstance(node, cst.IfExp):
+            return self.evaluate(node.body if self._choose(node, 2) == 0 else node.orelse)
         return None
 
     def _fstring(self, node: cst.FormattedString) -> Template:
@@ -185,10 +226,31 @@ class Evaluator:
             bindings = scope.bindings.get(name.value)
             if bindings:
                 if scope is use_scope:
-                    earlier = [b for b in bindings if b.seq < use_order]
-                    return earlier[-1] if earlier else None
+                    reaching = self._reaching(name, [b for b in bindings if b.seq < use_order])
+                    if len(reaching) > 1:
+                        return reaching[self._choose(name, len(reaching))]
+                    return reaching[0] if reaching else None
                 return bindings[-1]
             scope = scope.parent
+        return None
+
+    def _reaching(self, use: cst.CSTNode, earlier: List[Binding]) -> List[Binding]:
+        """The bindings that may reach ``use``: the last one, and earlier ones while the later
+        ones sit in a block (an if/else branch, a loop) that does not contain the use."""
+        reaching = []
+        for binding in reversed(earlier):
+            reaching.append(binding)
+            block = self._block_of(binding.statement)
+            if block is None or block is self.facts.module or any(a is block for a in self.facts.ancestors(use)):
+                break
+        return reaching
+
+    def _block_of(self, statement: Optional[cst.CSTNode]) -> Optional[cst.CSTNode]:
+        node = statement
+        while node is not None:
+            node = self.facts.parent(node)
+            if isinstance(node, (cst.IndentedBlock, cst.Module, cst.FunctionDef)):
+                return node
         return None
 
     def binding_value(self, binding: Binding) -> Optional[Template]:

@@ -7,6 +7,7 @@ catalogue. A definition whose value is consumed by a matched use (``url = ...`` 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
@@ -70,6 +71,8 @@ def _is_builder_edge(parent: cst.CSTNode, child: cst.CSTNode) -> bool:
     """Whether ``parent`` builds a string out of ``child``."""
     if isinstance(parent, (cst.ConcatenatedString, cst.FormattedStringExpression, cst.FormattedString)):
         return True
+    if isinstance(parent, cst.IfExp):
+        return child is not parent.test
     if isinstance(parent, cst.BinaryOperation):
         return isinstance(parent.operator, (cst.Add, cst.Modulo))
     if isinstance(parent, cst.Attribute):
@@ -98,7 +101,27 @@ def climb(facts: ModuleFacts, node: cst.CSTNode) -> cst.CSTNode:
     return top
 
 
-def applies(match: PathMatch, call: Optional[CallSite]) -> bool:
+_DECLARATIVE_NAME = re.compile(r"(^|_)(base_?path|path|url|uri|endpoint|href|resource_path|list_path)$", re.I)
+
+
+def is_declarative(facts: ModuleFacts, node: cst.CSTNode) -> bool:
+    """``base_path = "/images/detail"`` or ``base_path="/images/detail"``: a path a framework sends."""
+    parent = facts.parent(node)
+    if isinstance(parent, cst.Arg) and parent.keyword is not None:
+        return bool(_DECLARATIVE_NAME.search(parent.keyword.value))
+    targets = []
+    if isinstance(parent, cst.Assign):
+        targets = [target.target for target in parent.targets]
+    elif isinstance(parent, cst.AnnAssign):
+        targets = [parent.target]
+    for target in targets:
+        name = target.attr.value if isinstance(target, cst.Attribute) else getattr(target, "value", "")
+        if isinstance(name, str) and _DECLARATIVE_NAME.search(name):
+            return True
+    return False
+
+
+def applies(match: PathMatch, call: Optional[CallSite], declarative: bool = False) -> bool:
     """Whether a path match is a use of the abandoned endpoint, given the call sending it.
 
     Only the documented abandoned methods count (GET /v1.1/images/{id} is live, DELETE is not);
@@ -111,7 +134,7 @@ def applies(match: PathMatch, call: Optional[CallSite]) -> bool:
         return False
     if method is None and endpoint.kind in (DELETE_IMAGE, IMAGE_METADATA):
         return False
-    if endpoint.relative and (call is None or call.kind not in (REQUEST, WRAPPER, TEST_DOUBLE)):
+    if endpoint.relative and not declarative and (call is None or call.kind not in (REQUEST, WRAPPER, TEST_DOUBLE)):
         return False
     if endpoint.key in ("glance-v1-list", "nova-list") or endpoint.kind == NOVA:
         return not is_host_of_other_service(match.host)
@@ -147,18 +170,20 @@ class SiteFinder:
         for node in candidates:
             if _excluded_context(self.facts, node):
                 continue
-            template = self.evaluator.evaluate(node)
-            if template is None:
-                continue
-            matches = match_paths(template.text)
-            if not matches:
-                continue
-            call = self._call_of(node)
-            if call is not None and call.kind in (MESSAGE, ROUTE, FILESYSTEM):
-                continue
-            match = next((m for m in matches if applies(m, call)), None)
-            if match is not None:
-                matched.append((node, template, match, call))
+            call = None
+            found = set()
+            for template in self.evaluator.variants(node):
+                matches = match_paths(template.text) if template is not None else []
+                if not matches:
+                    continue
+                call = call or self._call_of(node)
+                if call is not None and call.kind in (MESSAGE, ROUTE, FILESYSTEM):
+                    break
+                declarative = is_declarative(self.facts, node)
+                match = next((m for m in matches if applies(m, call, declarative)), None)
+                if match is not None and match.endpoint.key not in found:
+                    found.add(match.endpoint.key)
+                    matched.append((node, template, match, call))
         consumed = set()
         for _, template, _, _ in matched:
             consumed |= template.sources

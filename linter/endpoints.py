@@ -34,6 +34,7 @@ V1_ALIASES = ("v1", "v1.0", "v1.1")  # Glance's version negotiation maps all thr
 _RESERVED = frozenset({"detail", "tags", "resource_instances", "action", "file", "members", "metadata", "images"})
 
 LIST, DELETE_IMAGE, IMAGE_METADATA, NOVA, NEVER_EXISTED = "list", "delete", "metadata", "nova", "never-existed"
+RELATIVE_IMAGE = "relative-image"
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ ENDPOINTS: Tuple[Endpoint, ...] = (
     Endpoint("IMS006", "nova-detail", GET, ("{version}", PROJECT, "images", "detail"), "GET /v2.1/{project_id}/images/detail", NOVA, ("v1.1", "v2", "v2.1")),
     Endpoint("IMS006", "nova-show", frozenset({"GET", "DELETE"}), ("{version}", PROJECT, "images", ID), "/v2.1/{project_id}/images/{id}", NOVA, ("v2", "v2.1")),
     Endpoint("IMS006", "nova-metadata", frozenset({"GET", "PUT", "POST", "DELETE"}), ("{version}", PROJECT, "images", ID, "metadata"), "/v2.1/{project_id}/images/{id}/metadata", NOVA, ("v2", "v2.1")),
-    Endpoint("IMS006", "compute-relative-detail", GET, ("images", "detail"), "GET images/detail (compute)", NOVA, None, True),
+    Endpoint("IMS005", "image-relative-detail", GET, ("images", "detail"), "GET images/detail (relative to a v1 image endpoint)", RELATIVE_IMAGE, None, True),
+    Endpoint("IMS006", "compute-relative-detail", GET, ("images", "detail"), "GET images/detail (compute endpoint)", NOVA, None, True),
 )
 
 
@@ -237,13 +239,13 @@ def path_edits(match: PathMatch, text: str, target: str) -> List[Tuple[int, int,
 
 def replacement(endpoint: Endpoint, target: str) -> str:
     """What to call instead, for messages."""
-    if endpoint.kind in (LIST, NEVER_EXISTED):
+    if endpoint.kind in (LIST, NEVER_EXISTED, RELATIVE_IMAGE):
         return f"GET {list_path(target)}"
     if endpoint.kind == DELETE_IMAGE:
         return "DELETE /v2/images/{id}"
     if endpoint.kind == IMAGE_METADATA:
         return "GET /v2/images/{id} (metadata in the JSON body, not in x-image-meta-* headers)"
-    return f"GET {list_path(target)} (or GET/DELETE /v2/images/{{id}}) on the image (IMS) endpoint"
+    return f"GET {list_path(target)} on the image (IMS) endpoint"
 
 
 def is_host_of_other_service(host: Optional[str]) -> bool:

@@ -16,6 +16,7 @@ from .endpoints import (
     IMAGE_METADATA,
     KEEP,
     NOVA,
+    RELATIVE_IMAGE,
     LOWER,
     NONE,
     SAFE,
@@ -73,10 +74,11 @@ def plan(site: RequestSite, target: str, evaluator: Evaluator) -> Migration:
         )
     elif kind == NOVA:
         migration.block(
-            "the compute (Nova/ECS) image proxy answers in another shape: use the image (IMS) endpoint, "
-            "where `minRam`/`minDisk` are `min_ram`/`min_disk`, `metadata` keys are top-level keys and "
-            "`status` is lower-case"
+            "the request must go to the image (IMS) endpoint, and the answer's fields differ "
+            "(`imslint explain IMS006`)"
         )
+    elif kind == RELATIVE_IMAGE:
+        migration.block("the version is in an image endpoint imslint cannot see; send `/v2/images` to an unversioned one")
     elif kind == DELETE_IMAGE and call is not None and not _result_unused(call.call, evaluator):
         migration.mark_unsafe()
         migration.notes.append("v2 answers 204 where v1.1 answered 200: check code that tests the status")

@@ -14,12 +14,14 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from .calls import FILESYSTEM, MESSAGE, REQUEST, ROUTE, TEST_DOUBLE, WRAPPER, CallSite, classify
+from .signals import IMAGE_SERVICE, service_of
 from .endpoints import (
     DELETE_IMAGE,
     IMAGE_METADATA,
     LIST,
     NEVER_EXISTED,
     NOVA,
+    RELATIVE_IMAGE,
     PathMatch,
     is_host_of_other_service,
     match_paths,
@@ -121,7 +123,9 @@ def is_declarative(facts: ModuleFacts, node: cst.CSTNode) -> bool:
     return False
 
 
-def applies(match: PathMatch, call: Optional[CallSite], declarative: bool = False) -> bool:
+def applies(
+    match: PathMatch, call: Optional[CallSite], declarative: bool = False, service: Optional[str] = None
+) -> bool:
     """Whether a path match is a use of the abandoned endpoint, given the call sending it.
 
     Only the documented abandoned methods count (GET /v1.1/images/{id} is live, DELETE is not);
@@ -134,8 +138,12 @@ def applies(match: PathMatch, call: Optional[CallSite], declarative: bool = Fals
         return False
     if method is None and endpoint.kind in (DELETE_IMAGE, IMAGE_METADATA):
         return False
-    if endpoint.relative and not declarative and (call is None or call.kind not in (REQUEST, WRAPPER, TEST_DOUBLE)):
-        return False
+    if endpoint.relative:
+        if not declarative and (call is None or call.kind not in (REQUEST, WRAPPER, TEST_DOUBLE)):
+            return False
+        wants_image = endpoint.kind == RELATIVE_IMAGE
+        if (service == IMAGE_SERVICE) != wants_image:
+            return False
     if endpoint.key in ("glance-v1-list", "nova-list") or endpoint.kind == NOVA:
         return not is_host_of_other_service(match.host)
     return True
@@ -180,7 +188,8 @@ class SiteFinder:
                 if call is not None and call.kind in (MESSAGE, ROUTE, FILESYSTEM):
                     break
                 declarative = is_declarative(self.facts, node)
-                match = next((m for m in matches if applies(m, call, declarative)), None)
+                service = service_of(call, self.facts, self.evaluator) if call is not None else None
+                match = next((m for m in matches if applies(m, call, declarative, service)), None)
                 if match is not None and match.endpoint.key not in found:
                     found.add(match.endpoint.key)
                     matched.append((node, template, match, call))

@@ -19,7 +19,10 @@ class AbandonedImageEndpoint(Rule):
 
     Only the documented abandoned methods count: `GET /v1.1/images/{id}` or `POST /v1/images`
     are not flagged, and a `/v1/images` URL on a host that is clearly another service is left
-    alone. A path whose method is unknown (`DELETE` or `HEAD`?) is not reported.
+    alone. A path whose method is unknown (`DELETE` or `HEAD`?) is not reported. A relative
+    `images/detail` sent through an image client (`image_client`, `service_type="image"`, port
+    9292, a class with `api_version = "v1"`) is the v1 list relative to a versioned endpoint;
+    sent through any other client it is the compute proxy (IMS006).
     """
 
     code = "IMS005"
@@ -50,6 +53,7 @@ class AbandonedImageEndpoint(Rule):
             'resp = requests.get(ep + "/v1/images/detail", params={"name": "web"})\n',
             fixed='resp = requests.get(ep + "/v2/images", params={"name": "web"})\n',
         ),
+        Invalid('images = image_client.get("/images/detail").json()["images"]\n', codes=("IMS005",)),
         Invalid(
             'sess.get("/v1/images", endpoint_filter={"service_type": "image"})\n',
             fixed='sess.get("/v2/images", endpoint_filter={"service_type": "image"})\n',

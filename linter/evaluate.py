@@ -7,6 +7,7 @@ leaves the constant alone; a name bound in the same scope is edited where it is 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -35,6 +36,7 @@ _URLJOIN = ("urljoin", "parse.urljoin", "urllib.parse.urljoin")
 _PATHJOIN = ("posixpath.join", "os.path.join", "path.join")
 _URLENCODE = ("urlencode", "parse.urlencode", "urllib.parse.urlencode")
 MAX_DEPTH = 60
+_PROJECT_JOIN = re.compile(r"join|4url|url_for|make_url|build_url|build_path|make_path", re.I)
 
 
 @dataclass
@@ -203,6 +205,12 @@ class Evaluator:
             return posix_join([self._element_part(arg.value, arg) for arg in positional])
         if name.endswith(_URLENCODE) and positional:
             return self.query_template(positional[0].value)
+        if _PROJECT_JOIN.search(name.rsplit(".", 1)[-1]) and len(positional) >= 2 and len(positional) == len(node.args):
+            # A project's own segment-join helper (``path4url("images", "detail")``), when every
+            # argument is a literal segment: joined with "/" like ``"/".join``.
+            parts = [self._element_part(arg.value, arg) for arg in positional]
+            if all(part.is_literal and "/" not in part.text.strip("/") for part in parts):
+                return join_with(literal("/", separator=True), parts)
         return None
 
     def _element_part(self, value: cst.CSTNode, element: cst.CSTNode) -> Template:

@@ -149,6 +149,20 @@ def applies(
     return True
 
 
+_HANDLER_NAME = re.compile(r"(Handler|View|Resource|Controller|Endpoint|App)$")
+
+
+def _is_route_tuple(facts: ModuleFacts, node: cst.CSTNode) -> bool:
+    """``("/v1.1/images/detail", ImageListHandler)`` in a route table: the server side."""
+    element = facts.parent(node)
+    table = facts.parent(element) if isinstance(element, cst.Element) else None
+    if not isinstance(table, cst.Tuple) or len(table.elements) < 2 or table.elements[0] is not element:
+        return False
+    handler = table.elements[1].value
+    name = handler.attr.value if isinstance(handler, cst.Attribute) else getattr(handler, "value", "")
+    return isinstance(name, str) and bool(_HANDLER_NAME.search(name))
+
+
 def _excluded_context(facts: ModuleFacts, node: cst.CSTNode) -> bool:
     """Docstrings, bare string statements, assert messages and raised exceptions."""
     parent = facts.parent(node)
@@ -156,6 +170,8 @@ def _excluded_context(facts: ModuleFacts, node: cst.CSTNode) -> bool:
         return True
     if isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Divide):
         return True  # pathlib: Path(...) / "images/detail"
+    if _is_route_tuple(facts, node):
+        return True
     for ancestor in facts.ancestors(node):
         if isinstance(ancestor, (cst.Raise, cst.Assert)):
             return True

@@ -94,6 +94,73 @@ def unified_diff(before: str, after: str, path: str) -> str:
     return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
+@dataclass
+class Selection:
+    """What the pre-filter kept (``candidates``), what it could not read, and how many it saw."""
+
+    candidates: List[object] = field(default_factory=list)
+    problems: List[FileReport] = field(default_factory=list)
+    files_seen: int = 0
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as stream:
+        return stream.read()
+
+
+def select_candidates(files: Iterable[object]) -> Selection:
+    """Reads every file once; keeps those that can hold a finding (see ``prefilter``).
+
+    ``files`` yields objects with ``display_path`` and ``abs_path``. Files that cannot be read
+    or decoded are reported here, so a binary ``.py`` file never goes unnoticed.
+    """
+    from .prefilter import exported, is_seed, mentions, names_pattern
+    from .source import SourceError, decode_source
+
+    selection = Selection()
+    seeds: List[object] = []
+    others: List[object] = []
+    names: set = set()
+    for item in files:
+        selection.files_seen += 1
+        try:
+            data = _read(str(item.abs_path))
+        except OSError as exc:
+            selection.problems.append(
+                FileReport(item.display_path, [unreadable(item.display_path, f"cannot be read: {exc.strerror or exc}")])
+            )
+            continue
+        if is_seed(data):
+            seeds.append(item)
+            names |= exported(data)
+            continue
+        try:
+            decode_source(data)
+        except SourceError as exc:
+            selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, str(exc))]))
+            continue
+        others.append(item)
+    selection.candidates.extend(seeds)
+    new_names = set(names)
+    while new_names and others:  # files that import those names, then re-exports of them
+        pattern = names_pattern(new_names)
+        remaining, found = [], set()
+        for item in others:
+            try:
+                data = _read(str(item.abs_path))
+            except OSError:
+                continue
+            if mentions(data, pattern):
+                selection.candidates.append(item)
+                found |= exported(data, names)
+            else:
+                remaining.append(item)
+        others = remaining
+        new_names = found - names
+        names |= found
+    return selection
+
+
 def default_jobs() -> int:
     return os.cpu_count() or 1
 

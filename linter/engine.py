@@ -57,7 +57,9 @@ def _selected_rules(codes: Optional[Collection[str]]):
 def analyse(text: str, path: str, codes: Optional[Collection[str]], options: EngineOptions) -> List[Finding]:
     """The findings for decoded text (raises ParseFailure)."""
     rules = _selected_rules(codes)
-    if not rules or not could_match(text):
+    # Without an import resolver only the file's own text counts; with one, the caller's
+    # project-wide pre-filter (``runner.select_candidates``) already chose this file.
+    if not rules or (options.resolve_import is None and not could_match(text)):
         return []
     module = parse(text)
     from .context import FileContext

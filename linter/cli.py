@@ -198,44 +198,23 @@ def _emit(text: str, target_file: Optional[str], stream) -> None:
 
 
 def _run_paths(mode: str, paths: List[str], options, resolver):
-    from .engine import unreadable
-    from .files import DiscoveryError, discover
+    from .api import run_paths
     from .progress import Progress
-    from .runner import FileJob, FileReport, run, select_candidates
 
-    problems: List[FileReport] = []
-    unsafe_cli = bool(options.get("unsafe_fixes"))
-    roots = tuple(dict.fromkeys([os.getcwd(), *(os.path.abspath(p) for p in paths if os.path.isdir(p))]))
-
-    def files():
-        for item in discover(paths, resolver):
-            if isinstance(item, DiscoveryError):
-                problems.append(FileReport(item.display_path, [unreadable(item.display_path, item.message)]))
-                continue
-            yield item
-
-    selection = select_candidates(files())
-    jobs = [
-        FileJob(
-            item.display_path,
-            str(item.abs_path),
-            frozenset(item.settings.codes_for(item.abs_path)),
-            item.settings.target,
-            mode,
-            unsafe_cli or item.settings.unsafe_fixes,
-            roots,
-        )
-        for item in selection.candidates
-    ]
     progress = Progress(enabled=not options.get("quiet") and sys.stderr.isatty())
-    reports = []
-    for report in run(jobs, options.get("jobs")):
+
+    def on_report(report) -> None:
         progress.advance(report.display_path)
         if options.get("verbose"):
             click.echo(f"checked {report.display_path}", err=True)
-        reports.append(report)
-    progress.close()
-    return reports + selection.problems + problems, selection.files_seen
+
+    try:
+        return run_paths(
+            paths, resolver, mode=mode, unsafe=bool(options.get("unsafe_fixes")),
+            jobs=options.get("jobs"), on_report=on_report,
+        )
+    finally:
+        progress.close()
 
 
 def _run_stdin(mode: str, options, resolver):

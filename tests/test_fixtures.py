@@ -9,6 +9,10 @@ must produce) and ``case.json``::
 ``before.py`` and ``after.py`` define ``run(endpoint, token)``. The behavioural test calls both
 against the fake IMS server (``tests/ims_server.py``) and asserts the same result, or, for a
 hazard case (``same_result: false``), that results differ *and* the ``hazard`` code was reported.
+
+A multi-module case has directories ``before/`` and ``after/`` instead (the project's root: its
+packages import each other), with ``run`` in ``main.py``; ``codes`` then lists the findings of
+every file of the tree.
 """
 from __future__ import annotations
 
@@ -21,6 +25,8 @@ import pytest
 
 from ims_server import ImsServer
 from linter.engine import fix_source, lint_source
+from linter.options import EngineOptions
+from linter.project import ImportResolver
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "cases"
 TOKEN = "test-token"
@@ -46,25 +52,43 @@ def test_enough_cases():
     assert len(CASES) >= 25
 
 
+def _sources(case):
+    """(relative path, before text, after text or None) for every Python file of a case."""
+    directory = case["dir"]
+    if (directory / "before").is_dir():
+        for path in sorted((directory / "before").rglob("*.py")):
+            relative = path.relative_to(directory / "before")
+            after = directory / "after" / relative
+            yield relative, path, _read(path), _read(after) if after.exists() else None
+    else:
+        yield Path("before.py"), directory / "before.py", _read(directory / "before.py"), _read(directory / "after.py")
+
+
+def _options(case, path: Path) -> EngineOptions:
+    root = case["dir"] / "before" if (case["dir"] / "before").is_dir() else case["dir"]
+    return EngineOptions(target=case.get("target", "huawei-ims"), resolve_import=ImportResolver(str(path), (str(root),)))
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_findings(case):
-    before = _read(case["dir"] / "before.py")
-    findings = lint_source(before, "before.py", target=case.get("target", "huawei-ims"))
+    findings = []
+    for relative, path, before, _ in _sources(case):
+        findings += lint_source(before, str(relative), options=_options(case, path))
     assert sorted(f.code for f in findings) == sorted(case["codes"]), [
-        (f.code, f.line, f.message) for f in findings
+        (f.path, f.code, f.line, f.message) for f in findings
     ]
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_fix_matches_after(case):
-    before = _read(case["dir"] / "before.py")
-    expected = _read(case["dir"] / "after.py")
-    target = case.get("target", "huawei-ims")
-    outcome = fix_source(before, "before.py", unsafe=case.get("unsafe", False), target=target)
-    assert outcome.errors == []
-    assert outcome.text == expected
-    again = fix_source(expected, "after.py", unsafe=case.get("unsafe", False), target=target)
-    assert again.text == expected, "fixing twice changed the code"
+    unsafe = case.get("unsafe", False)
+    for relative, path, before, expected in _sources(case):
+        assert expected is not None, f"{relative} has no counterpart in after/"
+        outcome = fix_source(before, str(relative), unsafe=unsafe, options=_options(case, path))
+        assert outcome.errors == []
+        assert outcome.text == expected, relative
+        again = fix_source(expected, str(relative), unsafe=unsafe, options=_options(case, path))
+        assert again.text == expected, f"fixing {relative} twice changed the code"
 
 
 def _import(path: Path, name: str):
@@ -78,9 +102,22 @@ def _import(path: Path, name: str):
     return module
 
 
-def _outcome(server: ImsServer, path: Path, name: str):
+def _outcome(server: ImsServer, case, side: str):
     server.reset()
-    module = _import(path, name)
+    directory = case["dir"]
+    tree = directory / side
+    name = f"fixture_{directory.name}_{side}"
+    if tree.is_dir():
+        packages = {p.name for p in tree.iterdir() if p.is_dir() or p.suffix == ".py"}
+        for key in [k for k in sys.modules if k.split(".")[0] in packages | {"main"}]:
+            del sys.modules[key]
+        sys.path.insert(0, str(tree))
+        try:
+            module = _import(tree / "main.py", name)
+        finally:
+            sys.path.remove(str(tree))
+    else:
+        module = _import(directory / f"{side}.py", name)
     try:
         return {"result": module.run(server.url, TOKEN)}
     except Exception as exc:  # an HTTP error is a result too: the fix must not cause one
@@ -98,9 +135,8 @@ def servers():
 @pytest.mark.parametrize("case", [c for c in CASES if c.values[0].get("run", True)])
 def test_behaviour(case, servers):
     server = servers(case.get("target", "huawei-ims"))
-    name = case["dir"].name
-    before = _outcome(server, case["dir"] / "before.py", f"fixture_{name}_before")
-    after = _outcome(server, case["dir"] / "after.py", f"fixture_{name}_after")
+    before = _outcome(server, case, "before")
+    after = _outcome(server, case, "after")
     assert "error" not in before, before
     if case.get("same_result", True):
         assert after == before

@@ -12,6 +12,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
+from .endpoints import HOLE_CHAR
 from .strings import Hole, Lit, Template
 
 Span = Tuple[int, int]
@@ -154,22 +155,26 @@ class EditRealizer:
         raise CannotEdit("cannot remove the only element")
 
     def _anchor_edit(self, template: Template, anchor: cst.CSTNode, edits) -> TextEdit:
-        """A use of a shared constant becomes a literal of the edited value."""
+        """A use of a shared constant becomes a literal of the constant's edited value."""
+        value: Optional[str] = None
+        moved = []  # the edits in the anchor value's own offsets
+        placed = set()
         position = 0
-        run_start = None
-        values = []
         for piece in template.pieces:
             size = len(piece.text) if isinstance(piece, Lit) else 1
-            if piece.anchor is anchor:
-                if isinstance(piece, Hole):
-                    raise CannotEdit(f"`{code_of(self.module, anchor)}` is not a constant string")
-                if run_start is None:
-                    run_start = position
-                values.append(piece.text)
+            if isinstance(piece, Lit) and piece.anchor is anchor:
+                value = piece.anchor_value
+                shift = piece.anchor_offset - position
+                for number, (start, end, text) in enumerate(edits):
+                    inside = position <= start < position + size or start == end == position + size
+                    if inside and end <= position + size and number not in placed:
+                        placed.add(number)
+                        moved.append((start + shift, end + shift, text))
             position += size
-        value = "".join(values)
-        for start, end, text in sorted(edits, reverse=True):
-            value = value[: start - run_start] + text + value[end - run_start :]
+        if value is None or HOLE_CHAR in value:
+            raise CannotEdit(f"`{code_of(self.module, anchor)}` is not a constant string")
+        for start, end, text in sorted(set(moved), reverse=True):
+            value = value[:start] + text + value[end:]
         parent = self.parents.get(anchor)
         if isinstance(parent, cst.FormattedStringExpression) and parent.expression is anchor:
             fstring = self.parents.get(parent)

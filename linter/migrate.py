@@ -84,6 +84,11 @@ def plan(site: RequestSite, target: str, evaluator: Evaluator) -> Migration:
         migration.notes.append("v2 answers 204 where v1.1 answered 200: check code that tests the status")
     if call is not None and call.kind == TEST_DOUBLE:
         migration.block("a test double for the abandoned API: migrate it together with the code it stands in for")
+    elif call is None and _defines_shared_constant(site, evaluator):
+        migration.block(
+            "a module or class constant other code may import; imslint rewrites each request that "
+            "uses it, so change or remove the constant once they are migrated"
+        )
     elif call is None:
         migration.mark_unsafe()
         migration.notes.append("the request that sends this URL was not found: check the filters it sends")
@@ -104,6 +109,17 @@ def plan(site: RequestSite, target: str, evaluator: Evaluator) -> Migration:
         migration.mark_unsafe()
         migration.notes.append("review the filters built at runtime")
     return migration
+
+
+def _defines_shared_constant(site: RequestSite, evaluator: Evaluator) -> bool:
+    """The URL is the value of a module-level or class-level assignment."""
+    from .tree import CLASS, MODULE
+
+    parent = evaluator.facts.parent(site.node)
+    if not isinstance(parent, (cst.Assign, cst.AnnAssign)):
+        return False
+    scope = evaluator.facts.scope_of.get(parent)
+    return scope is not None and scope.kind in (MODULE, CLASS)
 
 
 def _result_unused(call: cst.Call, evaluator: Evaluator) -> bool:

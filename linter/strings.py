@@ -32,6 +32,9 @@ class Lit:
     anchor: Optional[cst.CSTNode] = None
     element: Optional[cst.CSTNode] = None
     separator: bool = False
+    # With an anchor: the anchor's whole value and where this text starts in it.
+    anchor_value: Optional[str] = None
+    anchor_offset: int = 0
 
     def slice(self, start: int, end: int) -> "Lit":
         whole = start == 0 and end == len(self.text)
@@ -40,6 +43,7 @@ class Lit:
             text=self.text[start:end],
             raw_start=None if self.raw_start is None else self.raw_start + start,
             element=self.element if whole else None,
+            anchor_offset=self.anchor_offset + start,
         )
 
 
@@ -90,7 +94,18 @@ class Template:
         return result
 
     def anchored(self, anchor: cst.CSTNode) -> "Template":
-        return Template(tuple(replace(p, anchor=anchor) for p in self.pieces), self.sources)
+        """The same text reached through ``anchor`` (a name): fixes rewrite the anchor."""
+        value = self.text
+        pieces = []
+        position = 0
+        for piece in self.pieces:
+            if isinstance(piece, Lit):
+                pieces.append(replace(piece, anchor=anchor, anchor_value=value, anchor_offset=position))
+                position += len(piece.text)
+            else:
+                pieces.append(replace(piece, anchor=anchor))
+                position += 1
+        return Template(tuple(pieces), self.sources)
 
     def with_sources(self, *nodes: cst.CSTNode) -> "Template":
         return Template(self.pieces, self.sources | frozenset(nodes))
@@ -189,7 +204,7 @@ def percent_format(
                 continue
             match = item  # type: ignore[assignment]
             if match.group("conv") == "%":
-                pieces.append(Lit("%", piece.node, None, piece.anchor))
+                pieces.append(replace(piece.slice(match.start(), match.start() + 1), raw_start=None))
                 continue
             if match.group("key") is not None:
                 value = named.get(match.group("key")) if named is not None else None
@@ -227,7 +242,7 @@ def str_format(
                 continue
             match = item  # type: ignore[assignment]
             if match.group("field") is None:
-                pieces.append(Lit(match.group()[0], piece.node, None, piece.anchor))
+                pieces.append(replace(piece.slice(match.start(), match.start() + 1), raw_start=None))
                 continue
             name = match.group("field")
             value: Optional[Template] = None

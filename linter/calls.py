@@ -16,6 +16,12 @@ import libcst as cst
 HTTP_METHODS = ("get", "head", "delete", "post", "put", "patch", "options")
 
 REQUEST, WRAPPER, TEST_DOUBLE, ROUTE, MESSAGE = "request", "wrapper", "test-double", "route", "message"
+STRING_OPERATION = "string-operation"  # "...".endswith(URL), path.replace(URL, ...): text, not a request
+_STRING_METHODS = frozenset(
+    {"endswith", "startswith", "replace", "find", "rfind", "index", "rindex", "count", "split", "rsplit",
+     "strip", "lstrip", "rstrip", "removeprefix", "removesuffix", "partition", "rpartition", "match",
+     "search", "fullmatch", "sub", "subn", "compile", "escape"}
+)
 FILESYSTEM = "filesystem"
 
 # Keyword arguments of HTTP clients (requests, httpx, keystoneauth, urllib) that are not filters.
@@ -110,6 +116,8 @@ def classify(call: cst.Call, url_arg: cst.Arg, in_decorator: bool = False) -> Ca
 
     if _is_message_call(name, last) or _is_exception(name):
         return CallSite(call, MESSAGE, None, name)
+    if last in _STRING_METHODS and root not in _TEST_DOUBLE_ROOTS:
+        return CallSite(call, STRING_OPERATION, None, name)
     if last in _FILESYSTEM_CALLS and (root in ("os", "shutil", "pathlib", "glob", "open", "Path") or name == last):
         return CallSite(call, FILESYSTEM, None, name)
     if in_decorator or last in _ROUTE_CALLS:

@@ -266,10 +266,11 @@ class Evaluator:
             value = self.evaluate(binding.value)
             return value.with_sources(binding.value) if value is not None else None
         if binding.kind == AUGASSIGN and binding.value is not None:
+            # ``url += "/images/detail"``: whatever ``url`` held before (a runtime value is a hole).
             earlier = [b for b in binding.scope.bindings.get(binding.name, []) if b.seq < binding.seq]
             before = self.binding_value(earlier[-1]) if earlier else None
             if before is None:
-                return None
+                before = hole(earlier[-1].statement if earlier else binding.statement, binding.name)
             return concat(before, self.part(binding.value)).with_sources(binding.value)
         if binding.kind == IMPORT and self.resolve_import is not None:
             return self.resolve_import(binding)

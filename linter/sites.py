@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from .calls import FILESYSTEM, MESSAGE, REQUEST, ROUTE, TEST_DOUBLE, WRAPPER, CallSite, classify
+from .calls import FILESYSTEM, MESSAGE, REQUEST, ROUTE, STRING_OPERATION, TEST_DOUBLE, WRAPPER, CallSite, classify
 from .signals import IMAGE_SERVICE, service_of
 from .endpoints import (
     DELETE_IMAGE,
@@ -172,6 +172,8 @@ def _excluded_context(facts: ModuleFacts, node: cst.CSTNode) -> bool:
         return True  # pathlib: Path(...) / "images/detail"
     if _is_route_tuple(facts, node):
         return True
+    if isinstance(parent, (cst.Comparison, cst.ComparisonTarget)):
+        return True  # ``path == "/v1.1/images/detail"``, ``"..." in url``: compared, not requested
     for ancestor in facts.ancestors(node):
         if isinstance(ancestor, (cst.Raise, cst.Assert)):
             return True
@@ -201,7 +203,7 @@ class SiteFinder:
                 if not matches:
                     continue
                 call = call or self._call_of(node)
-                if call is not None and call.kind in (MESSAGE, ROUTE, FILESYSTEM):
+                if call is not None and call.kind in (MESSAGE, ROUTE, FILESYSTEM, STRING_OPERATION):
                     break
                 declarative = is_declarative(self.facts, node)
                 service = service_of(call, self.facts, self.evaluator) if call is not None else None

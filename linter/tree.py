@@ -101,6 +101,10 @@ _VALUE_PARENTS = (
 )
 
 
+def _is_target(parent: cst.CSTNode, node: cst.CSTNode) -> bool:
+    return isinstance(parent, (cst.AugAssign, cst.AnnAssign)) and parent.target is node
+
+
 class _Collector(cst.CSTVisitor):
     def __init__(self, module: cst.Module) -> None:
         self.parents: Dict[cst.CSTNode, cst.CSTNode] = {}
@@ -259,14 +263,14 @@ class _Collector(cst.CSTVisitor):
         parent = self.stack[-2] if len(self.stack) > 1 else None
         if isinstance(parent, cst.Attribute) and parent.attr is node:
             return
-        if isinstance(parent, _VALUE_PARENTS):
+        if isinstance(parent, _VALUE_PARENTS) and not _is_target(parent, node):
             self.name_leaves.append(node)
         key = (scope, node.value)
         self.name_loads[key] = self.name_loads.get(key, 0) + 1
 
     def _attribute(self, node: cst.Attribute, scope: Scope) -> None:
         parent = self.stack[-2] if len(self.stack) > 1 else None
-        if isinstance(parent, _VALUE_PARENTS):
+        if isinstance(parent, _VALUE_PARENTS) and not _is_target(parent, node):
             self.name_leaves.append(node)
 
 

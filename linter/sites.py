@@ -193,6 +193,7 @@ class SiteFinder:
             top = climb(self.facts, leaf)
             candidates.setdefault(top, None)
         matched: List[Tuple[cst.CSTNode, Template, PathMatch, Optional[CallSite]]] = []
+        consumed = set()  # definitions whose value a use reaches (a request, or a path operation)
         for node in candidates:
             if _excluded_context(self.facts, node):
                 continue
@@ -202,6 +203,7 @@ class SiteFinder:
                 matches = match_paths(template.text) if template is not None else []
                 if not matches:
                     continue
+                consumed |= template.sources
                 call = call or self._call_of(node)
                 if call is not None and call.kind in (MESSAGE, ROUTE, FILESYSTEM, STRING_OPERATION):
                     break
@@ -211,9 +213,6 @@ class SiteFinder:
                 if match is not None and match.endpoint.key not in found:
                     found.add(match.endpoint.key)
                     matched.append((node, template, match, call))
-        consumed = set()
-        for _, template, _, _ in matched:
-            consumed |= template.sources
         sites = []
         for node, template, match, call in matched:
             if node in consumed:

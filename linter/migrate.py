@@ -5,6 +5,7 @@ The plan is abstract (template and node edits); ``edits.EditRealizer`` turns it 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import unquote_plus
 from typing import List, Optional, Tuple, Union
 
 import libcst as cst
@@ -147,7 +148,8 @@ def _literal_value(use: FilterUse, site: RequestSite, evaluator: Evaluator) -> O
         if use.value_span is None:
             return None
         text = site.template.text[use.value_span[0] : use.value_span[1]]
-        return None if HOLE_CHAR in text else text
+        # A query string holds percent-encoded text (``%2B08:00``); translate what it means.
+        return None if HOLE_CHAR in text else unquote_plus(text)
     if use.value_node is None:
         return None
     value = evaluator.evaluate(use.value_node)

@@ -120,7 +120,9 @@ def classify(call: cst.Call, url_arg: cst.Arg, in_decorator: bool = False) -> Ca
         return CallSite(call, STRING_OPERATION, None, name)
     if last in _FILESYSTEM_CALLS and (root in ("os", "shutil", "pathlib", "glob", "open", "Path") or name == last):
         return CallSite(call, FILESYSTEM, None, name)
-    if in_decorator or last in _ROUTE_CALLS:
+    if in_decorator or last in _ROUTE_CALLS or last.startswith("add_") and last[4:] in HTTP_METHODS:
+        return CallSite(call, ROUTE, None, name)
+    if root == "web" and last in HTTP_METHODS:  # aiohttp: web.get(path, handler) in app.add_routes
         return CallSite(call, ROUTE, None, name)
     if root in _TEST_DOUBLE_ROOTS or last in _TEST_DOUBLE_METHODS:
         method = None

@@ -26,7 +26,7 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tup
 import libcst as cst
 
 from .calls import REQUEST, WRAPPER, CallSite, callee_name, classify
-from .endpoints import HOLE_CHAR, parse_query
+from .endpoints import HOLE_CHAR, LIST as LIST_ENDPOINT, NEVER_EXISTED, parse_query
 from .evaluate import Evaluator
 from .sites import RequestSite, climb
 from .tree import ASSIGN, AUGASSIGN, CLASS, FUNCTION, PARAM, Binding, ModuleFacts, Scope, dotted_name
@@ -45,9 +45,9 @@ PROPERTY_KEYS = ("properties", "metadata")  # v1.1 / Nova proxy: the custom prop
 TIMESTAMP_KEYS = ("created_at", "updated_at", "created", "updated")
 V2_PAGE_SIZE = 25
 
+_LIST_EXPRESSIONS = (cst.Subscript, cst.Call, cst.Name, cst.Attribute, cst.Await, cst.BooleanOperation)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 _SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
-_LOOPS = (cst.For, cst.While)
 _LIST_CALLS = frozenset({"sorted", "list", "reversed", "tuple", "filter"})
 _ITEM_CALLS = frozenset({"max", "min"})
 _KEY_FUNCTION_CALLS = frozenset({"sorted", "max", "min", "filter", "map", "sort", "any", "all", "sum"})
@@ -95,11 +95,16 @@ class ListCall:
     url: cst.CSTNode
     site: CallSite
     filter_keys: FrozenSet[str]
-    request_site: Optional[RequestSite] = None  # the IMS001 site; None for a /v2/images call
+    request_site: Optional[RequestSite] = None  # the abandoned query; None for a /v2/images call
 
     @property
     def is_v2(self) -> bool:
         return self.request_site is None
+
+    @property
+    def title(self) -> str:
+        """``GET /v2/images``, or the abandoned query it stands for (``GET /v1.1/images/detail``)."""
+        return "GET /v2/images" if self.request_site is None else self.request_site.match.endpoint.title
 
 
 def find_v2_list_calls(facts: ModuleFacts, evaluator: Evaluator) -> List[ListCall]:
@@ -113,7 +118,7 @@ def find_v2_list_calls(facts: ModuleFacts, evaluator: Evaluator) -> List[ListCal
         seen.add(top)
         arg = facts.parent(top)
         call = facts.parent(arg) if isinstance(arg, cst.Arg) else None
-        if not isinstance(call, cst.Call) or isinstance(facts.parent(call), cst.Decorator):
+        if not isinstance(call, cst.Call) or isinstance(facts.parent(call), cst.Decorator) or call in seen:
             continue
         template = evaluator.evaluate(top)
         if template is None or not is_v2_image_list(template.text):
@@ -126,16 +131,21 @@ def find_v2_list_calls(facts: ModuleFacts, evaluator: Evaluator) -> List[ListCal
             model = evaluator.mapping(site.params.value, site.params.value)
             keys |= {entry.key for entry in model.entries} if model is not None else set()
         keys |= {arg.keyword.value for arg in site.filter_kwargs if arg.keyword is not None}
+        seen.add(call)
         found.append(ListCall(call, top, site, frozenset(keys)))
     return found
 
 
 def list_calls_of_sites(sites: Sequence[RequestSite]) -> List[ListCall]:
-    """The IMS001 sites (``GET /v1.1/images/detail``) that are sent by a request call."""
+    """The abandoned list queries the fix rewrites to ``GET /v2/images`` (IMS001's
+    ``/v1.1/images/detail``; IMS005's Glance v1 lists; IMS007's ``/v2/images/detail``), when a
+    request call sends them. The Nova proxy lists (IMS006) answer in another shape."""
     found = []
     for site in sites:
         call = site.call
-        if site.match.endpoint.code != "IMS001" or call is None or call.kind not in (REQUEST, WRAPPER):
+        if site.match.endpoint.kind not in (LIST_ENDPOINT, NEVER_EXISTED):
+            continue
+        if call is None or call.kind not in (REQUEST, WRAPPER):
             continue
         keys = frozenset(use.key for use in site.filters)
         found.append(ListCall(call.call, site.node, call, keys, site))
@@ -150,9 +160,10 @@ class Value:
     kind: str
     origin: ListCall
     through_parameter: bool = False  # reached a function through one of its parameters
+    first_page: bool = False  # a part of the list the first page holds (``images[:10]``)
 
     def become(self, kind: str) -> "Value":
-        return Value(kind, self.origin, self.through_parameter)
+        return Value(kind, self.origin, self.through_parameter, self.first_page)
 
 
 @dataclass(frozen=True)
@@ -205,16 +216,6 @@ def is_store(facts: ModuleFacts, node: cst.CSTNode) -> bool:
     return False
 
 
-def enclosing(facts: ModuleFacts, node: cst.CSTNode, kinds) -> Optional[cst.CSTNode]:
-    """The nearest ancestor of one of ``kinds``, not leaving the function ``node`` is in."""
-    for ancestor in facts.ancestors(node):
-        if isinstance(ancestor, kinds):
-            return ancestor
-        if isinstance(ancestor, _SCOPE_NODES):
-            return None
-    return None
-
-
 def enclosing_function(facts: ModuleFacts, node: cst.CSTNode) -> Optional[cst.CSTNode]:
     return next((a for a in facts.ancestors(node) if isinstance(a, (cst.FunctionDef, cst.Lambda))), None)
 
@@ -248,7 +249,9 @@ def _build_index(facts: ModuleFacts) -> _Index:
                 index.results.setdefault(function, []).append(node)
         elif isinstance(node, cst.Call):
             func = node.func
-            name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else None
+            name = None
+            if isinstance(func, (cst.Name, cst.Attribute)):
+                name = func.value if isinstance(func, cst.Name) else func.attr.value
             if name is not None:
                 index.calls_by_name.setdefault(name, []).append(node)
             receiver = method_call(node, "extend", "append")
@@ -274,6 +277,18 @@ class ResponseFlow:
         self._active: Set[cst.CSTNode] = set()
         self._index: Optional[_Index] = None
         self._reads: Optional[List[Read]] = None
+        self._lists: Optional[Dict[ListCall, List[cst.CSTNode]]] = None
+        self._nodes: Optional[List[cst.CSTNode]] = None
+
+    def subtree(self, node: cst.CSTNode) -> List[cst.CSTNode]:
+        """``node`` and every node below it, in source order (a slice of the recorded visit order)."""
+        if self._nodes is None:
+            self._nodes = list(self.facts.order)
+        last = node
+        while last.children:
+            last = last.children[-1]
+        first = self.facts.order[node] - 1
+        return self._nodes[first : self.facts.order[last]]
 
     @property
     def index(self) -> _Index:
@@ -329,6 +344,8 @@ class ResponseFlow:
             return Value(REQUEST_OBJECT if callee_name(node.func).endswith("Request") else RESPONSE, origin)
         func = node.func
         args = positional(node)
+        if isinstance(func, cst.Attribute) and func.attr.value == "getresponse":
+            return self._connection_response(node)
         if isinstance(func, cst.Attribute):
             receiver = self.value(func.value)
             method = func.attr.value
@@ -369,6 +386,8 @@ class ResponseFlow:
             return receiver.become(BODY)
         if kind == RESPONSE and method == "read":
             return receiver.become(RAW)
+        if kind == RAW and method == "decode":
+            return receiver
         if method == "get" and args:
             return self._key(receiver, args[0].value)
         if method == "copy" and kind in (ITEM, LIST):
@@ -378,6 +397,26 @@ class ResponseFlow:
         if kind == TIMESTAMP and method in _STRING_METHODS:
             return receiver
         return None
+
+    def _connection_response(self, node: cst.Call) -> Optional[Value]:
+        """``conn.getresponse()`` after ``conn.request("GET", path)`` (http.client) in the same scope."""
+        connection = node.func.value
+        if not isinstance(connection, cst.Name):
+            return None
+        scope, order = self.facts.scope_of.get(node), self.facts.order.get(node, 0)
+        sent = [
+            origin
+            for origin in self.calls
+            if method_call(origin.call, "request") is not None
+            and isinstance(origin.call.func.value, cst.Name)
+            and origin.call.func.value.value == connection.value
+            and self.facts.scope_of.get(origin.call) is scope
+            and self.facts.order.get(origin.call, 0) < order
+        ]
+        if not sent:
+            return None
+        latest = max(sent, key=lambda origin: self.facts.order.get(origin.call, 0))
+        return Value(RESPONSE, latest)
 
     def _key(self, receiver: Value, key_node: cst.BaseExpression) -> Optional[Value]:
         """``receiver[key]`` / ``receiver.get(key)``."""
@@ -399,6 +438,8 @@ class ResponseFlow:
             return None
         index = subscript_index(node)
         if index is None:  # a slice
+            if base.kind == LIST and _first_page_index(node):
+                return Value(LIST, base.origin, base.through_parameter, True)
             return base if base.kind in (LIST, TIMESTAMP) else None
         if base.kind == LIST:
             return base.become(ITEM)
@@ -564,7 +605,7 @@ class ResponseFlow:
             arg = self._argument_for(call, ordered, param, skip)
             found = self.value(arg.value) if arg is not None else None
             if found is not None:
-                return Value(found.kind, found.origin, True)
+                return Value(found.kind, found.origin, True, found.first_page)
         return None
 
     def _is_method(self, function: cst.FunctionDef) -> bool:
@@ -609,8 +650,7 @@ class ResponseFlow:
 
     # -- reads -----------------------------------------------------------------------------------------
     def literal_key(self, node: cst.CSTNode) -> Optional[str]:
-        template = self.evaluator.evaluate(node)
-        return template.text if template is not None and template.is_literal else None
+        return _literal(self.evaluator, node)
 
     def reads(self) -> List[Read]:
         """Every keyed read of a tracked value, in source order."""
@@ -645,14 +685,16 @@ class ResponseFlow:
 
     # -- uses of the list ------------------------------------------------------------------------------
     def list_nodes(self, origin: ListCall) -> List[cst.CSTNode]:
-        """Every expression that is the list of images ``origin`` answered."""
-        found = []
-        for node in self.facts.order:
-            if isinstance(node, (cst.Subscript, cst.Call, cst.Name, cst.Attribute, cst.Await, cst.BooleanOperation)):
+        """Every expression that is the list of images ``origin`` answered (all of it)."""
+        if self._lists is None:
+            self._lists = {}
+            for node in self.facts.order:
+                if not isinstance(node, _LIST_EXPRESSIONS):
+                    continue
                 value = self.value(node)
-                if value is not None and value.kind == LIST and value.origin is origin and not is_store(self.facts, node):
-                    found.append(node)
-        return found
+                if value is not None and value.kind == LIST and not value.first_page and not is_store(self.facts, node):
+                    self._lists.setdefault(value.origin, []).append(node)
+        return self._lists.get(origin, [])
 
     def reads_whole_list(self, origin: ListCall) -> bool:
         """Whether some code needs every image of the answer (not just the first or whether any)."""
@@ -661,7 +703,9 @@ class ResponseFlow:
     def _use_of_list(self, node: cst.CSTNode, origin: ListCall) -> str:
         """``whole``, ``first`` (the first page is enough) or ``passed`` (followed elsewhere)."""
         parent = self.facts.parent(node)
-        if isinstance(parent, cst.Await) or (isinstance(parent, cst.BooleanOperation) and parent.left is node):
+        if isinstance(parent, cst.Await) or (
+            isinstance(parent, cst.BooleanOperation) and isinstance(parent.operator, cst.Or) and parent.left is node
+        ):
             return "passed"
         if isinstance(parent, (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.NamedExpr)):
             targets = parent.targets if isinstance(parent, cst.Assign) else [parent]
@@ -682,7 +726,9 @@ class ResponseFlow:
             return "whole"
         if isinstance(parent, cst.Subscript) and parent.value is node:
             return "first" if _first_page_index(parent) else "whole"
-        if isinstance(parent, (cst.If, cst.While)) and parent.test is node:
+        if isinstance(parent, (cst.If, cst.While, cst.IfExp)) and parent.test is node:
+            return "first"
+        if isinstance(parent, cst.BooleanOperation) and isinstance(parent.operator, cst.And) and parent.left is node:
             return "first"
         if isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not):
             return "first"
@@ -699,8 +745,23 @@ class ResponseFlow:
         )
 
     def loop_of(self, call: cst.Call) -> Optional[cst.CSTNode]:
-        """The loop that sends the request again, if any (within its function)."""
-        return enclosing(self.facts, call, _LOOPS)
+        """The loop (or comprehension) that sends the request again, if any, within its function.
+        A ``for`` loop's iterable, and a comprehension's first one, are evaluated once."""
+        child: cst.CSTNode = call
+        for ancestor in self.facts.ancestors(call):
+            if isinstance(ancestor, _SCOPE_NODES):
+                return None
+            if isinstance(ancestor, cst.While) or (isinstance(ancestor, cst.For) and ancestor.iter is not child):
+                return ancestor
+            if isinstance(ancestor, _COMPREHENSIONS) and not (
+                child is ancestor.for_in and self._inside(call, ancestor.for_in.iter)
+            ):
+                return ancestor
+            child = ancestor
+        return None
+
+    def _inside(self, node: cst.CSTNode, container: cst.CSTNode) -> bool:
+        return node is container or any(a is container for a in self.facts.ancestors(node))
 
     def is_paginated(self, origin: ListCall) -> bool:
         """Follows ``next``, sends a ``marker``, or runs in a loop that pages (marker, ``next``, ``limit``)."""
@@ -767,7 +828,9 @@ def _first_page_index(node: cst.Subscript) -> bool:
     part = node.slice[0].slice
     lower_ok = part.lower is None or (isinstance(part.lower, cst.Integer) and part.lower.evaluated_value == 0)
     upper = part.upper
-    return lower_ok and part.step is None and isinstance(upper, cst.Integer) and 0 <= upper.evaluated_value <= V2_PAGE_SIZE
+    if not lower_ok or part.step is not None or not isinstance(upper, cst.Integer):
+        return False
+    return 0 <= upper.evaluated_value <= V2_PAGE_SIZE
 
 
 # -- one analysis per file -------------------------------------------------------------------------------

@@ -43,13 +43,25 @@ def _service_type_in(call: cst.Call, evaluator) -> Optional[str]:
             value = _literal(evaluator, arg.value)
             if value:
                 return _service_word(value)
-        if arg.keyword.value == "endpoint_filter" and isinstance(arg.value, cst.Dict):
-            for element in arg.value.elements:
-                if isinstance(element, cst.DictElement) and _literal(evaluator, element.key) == "service_type":
-                    value = _literal(evaluator, element.value)
+        if arg.keyword.value == "endpoint_filter":
+            mapping = evaluator.mapping(arg.value)  # a dict literal, or a name bound to one
+            for entry in mapping.entries if mapping is not None else ():
+                if entry.key == "service_type" and entry.value_node is not None:
+                    value = _literal(evaluator, entry.value_node)
                     if value:
                         return _service_word(value)
     return None
+
+
+def _module_service_type(facts, evaluator) -> Optional[str]:
+    """The one service type the module's clients are built for, when they all agree."""
+    found = set()
+    for node in facts.order:
+        if isinstance(node, cst.Call):
+            service = _service_type_in(node, evaluator)
+            if service:
+                found.add(service)
+    return found.pop() if len(found) == 1 else None
 
 
 def service_of(call_site: CallSite, facts, evaluator) -> Optional[str]:
@@ -71,6 +83,9 @@ def service_of(call_site: CallSite, facts, evaluator) -> Optional[str]:
             return IMAGE_SERVICE
         if host and host.endswith(":8774"):
             return COMPUTE_SERVICE
+    module_service = _module_service_type(facts, evaluator)
+    if module_service:
+        return module_service
     name = callee_name(call.func).rsplit(".", 1)[0]
     if _COMPUTE_WORDS.search(name):
         return COMPUTE_SERVICE

@@ -194,6 +194,7 @@ class SiteFinder:
             candidates.setdefault(top, None)
         matched: List[Tuple[cst.CSTNode, Template, PathMatch, Optional[CallSite]]] = []
         consumed = set()  # definitions whose value a use reaches (a request, or a path operation)
+        file_paths = set()  # definitions used as file-system paths: their other uses are too
         for node in candidates:
             if _excluded_context(self.facts, node):
                 continue
@@ -205,6 +206,8 @@ class SiteFinder:
                     continue
                 consumed |= template.sources
                 call = call or self._call_of(node)
+                if call is not None and call.kind == FILESYSTEM:
+                    file_paths |= template.sources
                 if call is not None and call.kind in (MESSAGE, ROUTE, FILESYSTEM, STRING_OPERATION):
                     break
                 declarative = is_declarative(self.facts, node)
@@ -217,6 +220,8 @@ class SiteFinder:
         for node, template, match, call in matched:
             if node in consumed:
                 continue  # a definition; its use is reported instead
+            if template.sources & file_paths:
+                continue  # the same value is used as a file-system path: it is not a URL
             site = RequestSite(node, template, match, call)
             if match.endpoint.kind in (LIST, NEVER_EXISTED):
                 self._collect_filters(site)

@@ -102,6 +102,9 @@ _VALUE_PARENTS = (
 
 
 def _is_target(parent: cst.CSTNode, node: cst.CSTNode) -> bool:
+    """An assignment target or a keyword argument's name: not a use of a value."""
+    if isinstance(parent, cst.Arg):
+        return parent.keyword is node
     return isinstance(parent, (cst.AugAssign, cst.AnnAssign)) and parent.target is node
 
 

@@ -33,7 +33,7 @@ TRANSPORT_KWARGS = frozenset(
     global_request_id requests_auth connect_timeout read_timeout""".split()
 )
 _TRANSPORT_RECEIVER = re.compile(r"session|sess$|client|http|adapter|conn|pool|requests|httpx|urllib|agent", re.I)
-_TEST_DOUBLE_ROOTS = frozenset({"responses", "respx", "httpretty", "requests_mock", "rsps", "aioresponses"})
+TEST_DOUBLE_ROOTS = frozenset({"responses", "respx", "httpretty", "requests_mock", "rsps", "aioresponses"})
 _TEST_DOUBLE_METHODS = frozenset({"add", "register_uri", "add_callback", "replace", "upsert", "add_passthru"})
 _ROUTE_CALLS = frozenset(
     {"route", "add_url_rule", "add_api_route", "api_route", "add_route", "add_resource", "connect",
@@ -116,7 +116,7 @@ def classify(call: cst.Call, url_arg: cst.Arg, in_decorator: bool = False) -> Ca
 
     if _is_message_call(name, last) or _is_exception(name):
         return CallSite(call, MESSAGE, None, name)
-    if last in _STRING_METHODS and root not in _TEST_DOUBLE_ROOTS:
+    if last in _STRING_METHODS and root not in TEST_DOUBLE_ROOTS:
         return CallSite(call, STRING_OPERATION, None, name)
     if last in _FILESYSTEM_CALLS and (root in ("os", "shutil", "pathlib", "glob", "open", "Path") or name == last):
         return CallSite(call, FILESYSTEM, None, name)
@@ -124,7 +124,7 @@ def classify(call: cst.Call, url_arg: cst.Arg, in_decorator: bool = False) -> Ca
         return CallSite(call, ROUTE, None, name)
     if root == "web" and last in HTTP_METHODS:  # aiohttp: web.get(path, handler) in app.add_routes
         return CallSite(call, ROUTE, None, name)
-    if root in _TEST_DOUBLE_ROOTS or last in _TEST_DOUBLE_METHODS:
+    if root in TEST_DOUBLE_ROOTS or last in _TEST_DOUBLE_METHODS:
         method = None
         if positional and positional[0] is not url_arg:
             method = (_string_value(positional[0].value) or "").upper() or None

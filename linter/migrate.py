@@ -85,6 +85,10 @@ def plan(site: RequestSite, target: str, evaluator: Evaluator) -> Migration:
         migration.notes.append("v2 answers 204 where v1.1 answered 200: check code that tests the status")
     if call is not None and call.kind == TEST_DOUBLE:
         migration.block("a test double for the abandoned API: migrate it together with the code it stands in for")
+    elif call is None and isinstance(evaluator.facts.parent(site.node), cst.DictElement) and (
+        evaluator.facts.parent(site.node).key is site.node
+    ):
+        migration.block("a URL used as a dictionary key (a fake answer or a route table?): migrate it with its users")
     elif call is None and _defines_shared_constant(site, evaluator):
         migration.block(
             "a module or class constant other code may import; imslint rewrites each request that "

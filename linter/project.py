@@ -153,20 +153,18 @@ class ImportResolver:
 
     def __call__(self, binding, attribute: Optional[str] = None):
         module, name, level = binding.imported
-        if attribute is not None:  # ``import pkg.mod as m`` / ``from pkg import mod`` then ``m.NAME``
-            target = self._module_file(module, level, name)
-            return self._constant(target, attribute)
-        target = find_module(self.current_file, module, level, self.roots)
-        return self._constant(target, name)
+        if attribute is None:  # ``from module import NAME``
+            return self._constant(find_module(self.current_file, module, level, self.roots), name)
+        if name:  # ``from pkg import mod`` then ``mod.NAME``, or ``from mod import Class``: ``Class.NAME``
+            submodule = find_module(self.current_file, f"{module}.{name}" if module else name, level, self.roots)
+            if submodule:
+                return self._constant(submodule, attribute)
+            target = find_module(self.current_file, module, level, self.roots)
+            return self._constant(target, name, attribute)
+        # ``import pkg.mod as m`` then ``m.NAME``
+        return self._constant(find_module(self.current_file, module, level, self.roots), attribute)
 
-    def _module_file(self, module: str, level: int, name: str) -> Optional[str]:
-        if name:  # ``from pkg import mod``
-            found = find_module(self.current_file, f"{module}.{name}" if module else name, level, self.roots)
-            if found:
-                return found
-        return find_module(self.current_file, module, level, self.roots)
-
-    def _constant(self, path: Optional[str], name: str):
+    def _constant(self, path: Optional[str], name: str, attribute: Optional[str] = None):
         if path is None:
             return None
         evaluator = _CACHE.evaluator(path, self.roots)
@@ -175,7 +173,14 @@ class ImportResolver:
         bindings = evaluator.facts.module_scope.bindings.get(name)
         if not bindings:
             return None
-        value = evaluator.binding_value(bindings[-1])
+        binding = bindings[-1]
+        if attribute is not None:  # a class attribute (an Enum member, a constants class)
+            scope = evaluator.facts.scopes_by_node.get(binding.statement)
+            members = scope.bindings.get(attribute) if scope is not None else None
+            if not members:
+                return None
+            binding = members[-1]
+        value = evaluator.binding_value(binding)
         return None if value is None else detach(value)
 
 

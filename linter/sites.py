@@ -13,7 +13,19 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from .calls import FILESYSTEM, MESSAGE, REQUEST, ROUTE, STRING_OPERATION, TEST_DOUBLE, WRAPPER, CallSite, classify
+from .calls import (
+    FILESYSTEM,
+    MESSAGE,
+    REQUEST,
+    ROUTE,
+    STRING_OPERATION,
+    TEST_DOUBLE,
+    TEST_DOUBLE_ROOTS,
+    WRAPPER,
+    CallSite,
+    callee_name,
+    classify,
+)
 from .signals import IMAGE_SERVICE, service_of
 from .endpoints import (
     DELETE_IMAGE,
@@ -144,7 +156,7 @@ def applies(
         wants_image = endpoint.kind == RELATIVE_IMAGE
         if (service == IMAGE_SERVICE) != wants_image:
             return False
-    if endpoint.key in ("glance-v1-list", "nova-list") or endpoint.kind == NOVA:
+    if endpoint.code in ("IMS005", "IMS006"):  # generic v1 paths: not on another service's host
         return not is_host_of_other_service(match.host)
     return True
 
@@ -236,7 +248,22 @@ class SiteFinder:
         if not isinstance(call, cst.Call):
             return None
         in_decorator = isinstance(self.facts.parent(call), cst.Decorator)
-        return classify(call, parent, in_decorator)
+        site = classify(call, parent, in_decorator)
+        if site.kind in (REQUEST, WRAPPER) and self._is_mock_receiver(call):
+            site.kind = TEST_DOUBLE
+        return site
+
+    def _is_mock_receiver(self, call: cst.Call) -> bool:
+        """``m.get(...)`` where ``m`` came from ``requests_mock.Mocker()``, ``responses.RequestsMock()``..."""
+        receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+        if not isinstance(receiver, cst.Name):
+            return False
+        binding = self.evaluator.lookup(receiver)
+        value = binding.value if binding is not None else None
+        if not isinstance(value, cst.Call):
+            return False
+        name = callee_name(value.func)
+        return name.split(".")[0] in TEST_DOUBLE_ROOTS or name.endswith(("Mocker", "RequestsMock", "MockRouter"))
 
     # -- filters -----------------------------------------------------------------------------------
     def _collect_filters(self, site: RequestSite) -> None:

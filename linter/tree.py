@@ -220,7 +220,9 @@ class _Collector(cst.CSTVisitor):
 
     def _as_name(self, node: cst.AsName, scope: Scope) -> None:
         parent = self.parents.get(node)
-        if isinstance(parent, (cst.WithItem, cst.ExceptHandler)):
+        if isinstance(parent, cst.WithItem):  # ``with Client(...) as c``: c is (usually) the client
+            self._bind_target(node.name, ASSIGN, parent.item, parent, scope)
+        elif isinstance(parent, cst.ExceptHandler):
             self._bind_target(node.name, OTHER, None, parent, scope)
 
     def _import(self, node: cst.Import, scope: Scope) -> None:

@@ -107,6 +107,7 @@ class PathMatch:
 
 
 _WHITESPACE = re.compile(r"\s")
+_PROJECT_ID = re.compile(r"[0-9a-fA-F-]{8,}|\{\w+\}|\$\(\w+\)s|%s|<\w+>")
 
 
 def _segment_matches(token: str, segment: str, endpoint: Endpoint) -> bool:
@@ -114,8 +115,10 @@ def _segment_matches(token: str, segment: str, endpoint: Endpoint) -> bool:
         return endpoint.versions is not None and segment in endpoint.versions
     if token == ID:
         return bool(segment) and segment not in _RESERVED and not segment.startswith(("v1", "v2"))
-    if token == PROJECT:
-        return bool(segment) and segment not in _RESERVED and not re.fullmatch(r"v\d+(\.\d+)?", segment)
+    if token == PROJECT:  # a runtime value, an ID, or a placeholder: never a word like "schemas"
+        if not segment or segment in _RESERVED:
+            return False
+        return HOLE_CHAR in segment or bool(_PROJECT_ID.fullmatch(segment))
     return token == segment
 
 

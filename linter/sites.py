@@ -175,6 +175,35 @@ def _is_route_tuple(facts: ModuleFacts, node: cst.CSTNode) -> bool:
     return isinstance(name, str) and bool(_HANDLER_NAME.search(name))
 
 
+_COLLECTIONS = (cst.Tuple, cst.List, cst.Set)
+
+
+def _in_compared_collection(facts: ModuleFacts, node: cst.CSTNode) -> bool:
+    """A literal in a tuple/list/set that is only ever compared against: ``path in (...)``, or a
+    constant ``LEGACY = (...)`` whose every use is a comparison (a log classifier, not a client)."""
+    element = facts.parent(node)
+    collection = facts.parent(element) if isinstance(element, cst.Element) else None
+    if not isinstance(collection, _COLLECTIONS):
+        return False
+    holder = facts.parent(collection)
+    if isinstance(holder, (cst.Comparison, cst.ComparisonTarget)):
+        return True
+    if not isinstance(holder, cst.Assign) or len(holder.targets) != 1:
+        return False
+    target = holder.targets[0].target
+    if not isinstance(target, cst.Name):
+        return False
+    uses = [
+        other for other in facts.order
+        if isinstance(other, cst.Name) and other.value == target.value and other is not target
+        and not isinstance(facts.parent(other), (cst.Attribute, cst.Arg)) or (
+            isinstance(other, cst.Name) and other.value == target.value and other is not target
+            and isinstance(facts.parent(other), cst.Arg) and facts.parent(other).keyword is not other
+        )
+    ]
+    return bool(uses) and all(isinstance(facts.parent(use), (cst.Comparison, cst.ComparisonTarget)) for use in uses)
+
+
 def _excluded_context(facts: ModuleFacts, node: cst.CSTNode) -> bool:
     """Docstrings, bare string statements, assert messages and raised exceptions."""
     parent = facts.parent(node)
@@ -186,6 +215,8 @@ def _excluded_context(facts: ModuleFacts, node: cst.CSTNode) -> bool:
         return True
     if isinstance(parent, (cst.Comparison, cst.ComparisonTarget)):
         return True  # ``path == "/v1.1/images/detail"``, ``"..." in url``: compared, not requested
+    if _in_compared_collection(facts, node):
+        return True
     for ancestor in facts.ancestors(node):
         if isinstance(ancestor, (cst.Raise, cst.Assert)):
             return True

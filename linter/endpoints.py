@@ -68,7 +68,7 @@ ABANDONED_DETAIL = Endpoint(
 ENDPOINTS: Tuple[Endpoint, ...] = (
     ABANDONED_DETAIL,
     Endpoint("IMS005", "glance-v1-detail", GET, ("{version}", "images", "detail"), "GET /v1/images/detail", LIST, ("v1", "v1.0")),
-    Endpoint("IMS005", "glance-v1-list", GET, ("{version}", "images"), "GET /v1/images", LIST, ("v1", "v1.0")),
+    Endpoint("IMS005", "glance-v1-list", GET, ("{version}", "images"), "GET /v1/images", LIST, V1_ALIASES),
     Endpoint("IMS005", "v1-delete", DELETE, ("{version}", "images", ID), "DELETE /v1.1/images/{id}", DELETE_IMAGE, V1_ALIASES),
     Endpoint("IMS005", "v1-head", HEAD, ("{version}", "images", ID), "HEAD /v1/images/{id}", IMAGE_METADATA, V1_ALIASES),
     Endpoint("IMS007", "v2-detail", GET, ("{version}", "images", "detail"), "GET /v2/images/detail", NEVER_EXISTED, ("v2",)),
@@ -248,7 +248,26 @@ def replacement(endpoint: Endpoint, target: str) -> str:
         return "DELETE /v2/images/{id}"
     if endpoint.kind == IMAGE_METADATA:
         return "GET /v2/images/{id} (metadata in the JSON body, not in x-image-meta-* headers)"
+    if endpoint.key in ("nova-show", "nova-metadata"):
+        return "GET or DELETE /v2/images/{id} on the image (IMS) endpoint"
     return f"GET {list_path(target)} on the image (IMS) endpoint"
+
+
+def called_title(match: PathMatch, text: str, method: Optional[str]) -> str:
+    """The endpoint as this code calls it: ``DELETE /v1.0/images/{id}``, ``GET /v2.1/{project_id}/images``."""
+    endpoint = match.endpoint
+    parts = []
+    for token, (start, end) in zip(endpoint.segments, match.segment_spans):
+        if token == ID:
+            parts.append("{id}")
+        elif token == PROJECT:
+            parts.append("{project_id}")
+        else:
+            parts.append(text[start:end])
+    verb = method if method in endpoint.methods else sorted(endpoint.methods)[0]
+    if endpoint.relative:
+        return f"{verb} {'/'.join(parts)} ({'image' if endpoint.kind == RELATIVE_IMAGE else 'compute'} endpoint)"
+    return f"{verb} /{'/'.join(parts)}"
 
 
 def is_host_of_other_service(host: Optional[str]) -> bool:

@@ -91,8 +91,8 @@ def plan(site: RequestSite, target: str, evaluator: Evaluator) -> Migration:
         migration.block("a URL used as a dictionary key (a fake answer or a route table?): migrate it with its users")
     elif call is None and _defines_shared_constant(site, evaluator):
         migration.block(
-            "a module or class constant other code may import; imslint rewrites each request that "
-            "uses it, so change or remove the constant once they are migrated"
+            "a module or class constant other code may import: each request imslint can trace to it "
+            "is reported and fixed where it is sent; change or remove the constant once they are migrated"
         )
     elif call is None:
         migration.mark_unsafe()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .endpoints import NEVER_EXISTED, replacement
+from .endpoints import NEVER_EXISTED, called_title, replacement
 from .findings import Finding
 
 
@@ -15,10 +15,12 @@ def endpoint_findings(ctx, rule) -> Iterator[Finding]:
         migration = ctx.migration(site)
         fix = ctx.fix_for(migration)
         instead = replacement(endpoint, ctx.options.target)
+        method = site.call.method if site.call is not None else None
+        title = called_title(site.match, site.template.text, method)
         if endpoint.kind == NEVER_EXISTED:
-            message = f"`{endpoint.title}` never existed (a half-done migration?); use `{instead}`"
+            message = f"`{title}` never existed (a half-done migration?); use `{instead}`"
         else:
-            message = f"`{endpoint.title}` is abandoned; use `{instead}`"
+            message = f"`{title}` is abandoned; use `{instead}`"
         origins = _origins(ctx, site)
         if origins:
             message += f" (path built from {origins})"

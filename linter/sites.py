@@ -176,6 +176,11 @@ def _is_route_tuple(facts: ModuleFacts, node: cst.CSTNode) -> bool:
 
 
 _COLLECTIONS = (cst.Tuple, cst.List, cst.Set)
+# Constructors of HTTP clients: keyword arguments of their methods are transport options.
+_CLIENT_CONSTRUCTORS = (
+    "Session", "Client", "AsyncClient", "Adapter", "HTTPConnection", "HTTPSConnection", "PoolManager",
+    "ClientSession",
+)
 
 
 def _in_compared_collection(facts: ModuleFacts, node: cst.CSTNode) -> bool:
@@ -256,8 +261,8 @@ class SiteFinder:
                 declarative = is_declarative(self.facts, node)
                 service = service_of(call, self.facts, self.evaluator) if call is not None else None
                 match = next((m for m in matches if applies(m, call, declarative, service)), None)
-                if match is not None and match.endpoint.key not in found:
-                    found.add(match.endpoint.key)
+                if match is not None and match.endpoint.code not in found:
+                    found.add(match.endpoint.code)  # one finding per use and code; fix rounds do the rest
                     matched.append((node, template, match, call))
         sites = []
         for node, template, match, call in matched:
@@ -282,19 +287,28 @@ class SiteFinder:
         site = classify(call, parent, in_decorator)
         if site.kind in (REQUEST, WRAPPER) and self._is_mock_receiver(call):
             site.kind = TEST_DOUBLE
+        elif site.kind == WRAPPER and self._is_client_receiver(call):
+            site.kind, site.filter_kwargs = REQUEST, []  # its keywords are transport options
         return site
+
+    def _receiver_constructor(self, call: cst.Call) -> str:
+        """``requests.Session`` for ``s.get(...)`` where ``s = requests.Session()`` (or ``with ... as s``)."""
+        receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+        if not isinstance(receiver, cst.Name):
+            return ""
+        binding = self.evaluator.lookup(receiver)
+        value = binding.value if binding is not None else None
+        return callee_name(value.func) if isinstance(value, cst.Call) else ""
+
+    def _is_client_receiver(self, call: cst.Call) -> bool:
+        return self._receiver_constructor(call).endswith(_CLIENT_CONSTRUCTORS)
 
     def _is_mock_receiver(self, call: cst.Call) -> bool:
         """``m.get(...)`` where ``m`` came from ``requests_mock.Mocker()``, ``responses.RequestsMock()``..."""
-        receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
-        if not isinstance(receiver, cst.Name):
-            return False
-        binding = self.evaluator.lookup(receiver)
-        value = binding.value if binding is not None else None
-        if not isinstance(value, cst.Call):
-            return False
-        name = callee_name(value.func)
-        return name.split(".")[0] in TEST_DOUBLE_ROOTS or name.endswith(("Mocker", "RequestsMock", "MockRouter"))
+        name = self._receiver_constructor(call)
+        return bool(name) and (
+            name.split(".")[0] in TEST_DOUBLE_ROOTS or name.endswith(("Mocker", "RequestsMock", "MockRouter"))
+        )
 
     # -- filters -----------------------------------------------------------------------------------
     def _collect_filters(self, site: RequestSite) -> None:

@@ -18,6 +18,17 @@ def _cases(kind):
             yield pytest.param(rule, example, id=f"{rule.code}-{kind.lower()}-{number}")
 
 
+def test_rule_module_names_give_their_codes():
+    import sys
+
+    from linter.registry import known_codes
+
+    assert known_codes() == sorted({"IMS000", *(rule.code for rule in all_rules())})
+    for rule in all_rules():
+        module = sys.modules[rule.__module__].__name__.rsplit(".", 1)[-1]
+        assert module.startswith(rule.code.lower() + "_"), module
+
+
 def test_every_rule_has_examples():
     for rule in all_rules():
         assert rule.VALID, rule.code

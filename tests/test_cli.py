@@ -204,3 +204,54 @@ def test_output_file(project):
     write(project / "bad.py", BAD)
     invoke("check", "-o", "json", "--output-file", "report.json", "bad.py")
     assert json.loads((project / "report.json").read_text())[0]["code"] == "IMS001"
+
+
+def test_colour_only_when_asked_or_on_a_terminal(project, monkeypatch):
+    write(project / "bad.py", BAD)
+    plain = invoke("check", "bad.py")
+    assert "\x1b[" not in plain.output  # CliRunner's stdout is not a terminal
+    coloured = invoke("check", "--color", "bad.py")
+    assert "\x1b[" in coloured.output
+    from linter.cli import _use_color
+
+    class Terminal:
+        def isatty(self):
+            return True
+
+    assert _use_color(None, Terminal()) is True
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert _use_color(None, Terminal()) is False
+
+
+def test_progress_only_on_a_terminal_and_cleared():
+    import io
+
+    from linter.progress import Progress
+
+    stream = io.StringIO()
+    progress = Progress(enabled=True, stream=stream, interval=0)
+    progress.advance("a.py")
+    progress.advance("b.py")
+    progress.close()
+    assert "2 files checked" in stream.getvalue() and stream.getvalue().endswith("\r\x1b[2K")
+    silent = io.StringIO()
+    quiet = Progress(enabled=False, stream=silent, interval=0)
+    quiet.advance("a.py")
+    quiet.close()
+    assert silent.getvalue() == ""
+
+
+def test_summary_line_counts_files_and_time(project):
+    write(project / "bad.py", BAD)
+    write(project / "ok.py", GOOD)
+    result = invoke("check", ".")
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("Found 1 finding in 1 file (2 files checked, ") and "s)" in last
+    assert "1 fixable with `imslint fix`" in last
+    assert invoke("check", "--quiet", ".").output.strip().splitlines()[-1].startswith("bad.py:")
+
+
+def test_show_fixes(project):
+    write(project / "bad.py", UNSAFE)
+    result = invoke("check", "--show-fixes", "bad.py")
+    assert "Rewrite to GET /v2/images" in result.output

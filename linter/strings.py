@@ -185,39 +185,57 @@ def split_lit(piece: Lit, pattern: "re.Pattern[str]") -> Iterable[Tuple[str, obj
         yield "text", piece.slice(start, len(piece.text))
 
 
+ESCAPE = object()  # a ``%%`` or ``{{``: one literal character, not a field
+
+
+def substitute(
+    template: Template,
+    pattern: "re.Pattern[str]",
+    field_value: Callable[["re.Match[str]"], object],
+    fallback: cst.CSTNode,
+    label: str,
+) -> Template:
+    """Replaces each ``pattern`` match in the literal pieces by ``field_value(match)``: a
+    template, ``ESCAPE`` (keep one character), or None (a runtime value: a hole)."""
+    pieces: List[Piece] = []
+    sources = template.sources
+    for piece in template.pieces:
+        if isinstance(piece, Hole):
+            pieces.append(piece)
+            continue
+        for kind, item in split_lit(piece, pattern):
+            if kind == "text":
+                pieces.append(item)  # type: ignore[arg-type]
+                continue
+            value = field_value(item)  # type: ignore[arg-type]
+            if value is ESCAPE:
+                start = item.start()  # type: ignore[attr-defined]
+                pieces.append(replace(piece.slice(start, start + 1), raw_start=None))
+            elif isinstance(value, Template):
+                pieces.extend(value.pieces)
+                sources |= value.sources
+            else:
+                pieces.append(Hole(fallback, label))
+    return Template(tuple(pieces), sources)
+
+
 def percent_format(
     template: Template,
     positional: Optional[Sequence[Optional[Template]]],
     named: Optional[Dict[str, Optional[Template]]],
     fallback: cst.CSTNode,
 ) -> Template:
-    pieces: List[Piece] = []
-    sources = template.sources
-    index = 0
-    for piece in template.pieces:
-        if isinstance(piece, Hole):
-            pieces.append(piece)
-            continue
-        for kind, item in split_lit(piece, _PERCENT_SPEC):
-            if kind == "text":
-                pieces.append(item)  # type: ignore[arg-type]
-                continue
-            match = item  # type: ignore[assignment]
-            if match.group("conv") == "%":
-                pieces.append(replace(piece.slice(match.start(), match.start() + 1), raw_start=None))
-                continue
-            if match.group("key") is not None:
-                value = named.get(match.group("key")) if named is not None else None
-            else:
-                value = positional[index] if positional is not None and index < len(positional) else None
-                index += 1
-            plain = match.group() in ("%s", "%%(%s)s" % match.group("key"))
-            if value is None or not plain:
-                pieces.append(Hole(fallback, "%-argument"))
-            else:
-                pieces.extend(value.pieces)
-                sources |= value.sources
-    return Template(tuple(pieces), sources)
+    arguments = iter(positional or ())
+
+    def field_value(match: "re.Match[str]"):
+        if match.group("conv") == "%":
+            return ESCAPE
+        key = match.group("key")
+        value = (named or {}).get(key) if key is not None else next(arguments, None)
+        # Only a plain ``%s`` keeps the text; ``%d``, ``%r``, widths... make a runtime value.
+        return value if match.group() in ("%s", "%%(%s)s" % key) else None
+
+    return substitute(template, _PERCENT_SPEC, field_value, fallback, "%-argument")
 
 
 _FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{(?P<field>[^{}]*)\}")
@@ -229,37 +247,20 @@ def str_format(
     named: Dict[str, Optional[Template]],
     fallback: cst.CSTNode,
 ) -> Template:
-    pieces: List[Piece] = []
-    sources = template.sources
-    auto = 0
-    for piece in template.pieces:
-        if isinstance(piece, Hole):
-            pieces.append(piece)
-            continue
-        for kind, item in split_lit(piece, _FORMAT_FIELD):
-            if kind == "text":
-                pieces.append(item)  # type: ignore[arg-type]
-                continue
-            match = item  # type: ignore[assignment]
-            if match.group("field") is None:
-                pieces.append(replace(piece.slice(match.start(), match.start() + 1), raw_start=None))
-                continue
-            name = match.group("field")
-            value: Optional[Template] = None
-            if name == "":
-                value = positional[auto] if auto < len(positional) else None
-                auto += 1
-            elif name.isdigit():
-                number = int(name)
-                value = positional[number] if number < len(positional) else None
-            elif name.isidentifier():
-                value = named.get(name)
-            if value is None:
-                pieces.append(Hole(fallback, "{%s}" % name))
-            else:
-                pieces.extend(value.pieces)
-                sources |= value.sources
-    return Template(tuple(pieces), sources)
+    auto = iter(positional)
+
+    def field_value(match: "re.Match[str]"):
+        name = match.group("field")
+        if name is None:
+            return ESCAPE
+        if name == "":
+            return next(auto, None)
+        if name.isdigit():
+            number = int(name)
+            return positional[number] if number < len(positional) else None
+        return named.get(name) if name.isidentifier() else None
+
+    return substitute(template, _FORMAT_FIELD, field_value, fallback, "{field}")
 
 
 # -- joins -------------------------------------------------------------------------------------------

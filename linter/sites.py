@@ -183,6 +183,14 @@ _CLIENT_CONSTRUCTORS = (
 )
 
 
+def _is_name_of_something_else(facts: ModuleFacts, name: cst.Name) -> bool:
+    """``x.NAME`` or ``f(NAME=...)``: the identifier, but not a use of the variable."""
+    parent = facts.parent(name)
+    return (isinstance(parent, cst.Attribute) and parent.attr is name) or (
+        isinstance(parent, cst.Arg) and parent.keyword is name
+    )
+
+
 def _in_compared_collection(facts: ModuleFacts, node: cst.CSTNode) -> bool:
     """A literal in a tuple/list/set that is only ever compared against: ``path in (...)``, or a
     constant ``LEGACY = (...)`` whose every use is a comparison (a log classifier, not a client)."""
@@ -199,12 +207,8 @@ def _in_compared_collection(facts: ModuleFacts, node: cst.CSTNode) -> bool:
     if not isinstance(target, cst.Name):
         return False
     uses = [
-        other for other in facts.order
-        if isinstance(other, cst.Name) and other.value == target.value and other is not target
-        and not isinstance(facts.parent(other), (cst.Attribute, cst.Arg)) or (
-            isinstance(other, cst.Name) and other.value == target.value and other is not target
-            and isinstance(facts.parent(other), cst.Arg) and facts.parent(other).keyword is not other
-        )
+        use for use in facts.names.get(target.value, ())
+        if use is not target and not _is_name_of_something_else(facts, use)
     ]
     return bool(uses) and all(isinstance(facts.parent(use), (cst.Comparison, cst.ComparisonTarget)) for use in uses)
 

@@ -65,6 +65,7 @@ class ModuleFacts:
     key_assignments: Dict[Tuple[Scope, str], List[KeyAssignment]]
     name_loads: Dict[Tuple[Scope, str], int]
     scopes_by_node: Dict[cst.CSTNode, Scope]
+    names: Dict[str, List[cst.Name]]  # every Name node, by identifier
 
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return self.parents.get(node)
@@ -121,6 +122,7 @@ class _Collector(cst.CSTVisitor):
         self.key_assignments: Dict[Tuple[Scope, str], List[KeyAssignment]] = {}
         self.name_loads: Dict[Tuple[Scope, str], int] = {}
         self.scopes_by_node: Dict[cst.CSTNode, Scope] = {module: self.module_scope}
+        self.names: Dict[str, List[cst.Name]] = {}
         self.counter = 0
 
     # -- generic bookkeeping -------------------------------------------------
@@ -265,6 +267,7 @@ class _Collector(cst.CSTVisitor):
         self.string_leaves.append(node)
 
     def _name(self, node: cst.Name, scope: Scope) -> None:
+        self.names.setdefault(node.value, []).append(node)
         parent = self.stack[-2] if len(self.stack) > 1 else None
         if isinstance(parent, cst.Attribute) and parent.attr is node:
             return
@@ -314,4 +317,5 @@ def collect(module: cst.Module) -> ModuleFacts:
         key_assignments=collector.key_assignments,
         name_loads=collector.name_loads,
         scopes_by_node=collector.scopes_by_node,
+        names=collector.names,
     )

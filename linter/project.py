@@ -14,6 +14,7 @@ import ast
 import os
 import re
 from collections import OrderedDict
+from functools import lru_cache
 from typing import Iterable, Optional, Sequence, Set, Tuple
 
 from .endpoints import HOLE_CHAR
@@ -149,6 +150,35 @@ def _load(path: str, roots: Tuple[str, ...]):
 
 _CACHE = _ModuleCache()
 
+# What ``ast`` says a module binds at top level (parsing with ``ast`` is several times cheaper than
+# with libcst, and most imported names are functions, classes or tables, never strings).
+_STRING_LIKE = (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Name, ast.Attribute, ast.Call, ast.IfExp)
+
+
+@lru_cache(maxsize=512)
+def _top_level_values(path: str):
+    try:
+        with open(path, "rb") as stream:
+            tree = ast.parse(stream.read())
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    values = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.ClassDef):
+            values[statement.name] = statement
+        for target, value in _statement_assignments(statement):
+            values[target] = value
+    return values
+
+
+def _may_be_string(path: str, name: str, is_class: bool) -> bool:
+    value = _top_level_values(os.path.realpath(path)).get(name)
+    if is_class:
+        return isinstance(value, ast.ClassDef)
+    if isinstance(value, ast.Constant):
+        return isinstance(value.value, str)
+    return isinstance(value, _STRING_LIKE)
+
 
 class ImportResolver:
     """Resolves ``from x import NAME`` and ``module.NAME`` to templates for one file."""
@@ -171,7 +201,7 @@ class ImportResolver:
         return self._constant(find_module(self.current_file, module, level, self.roots), attribute)
 
     def _constant(self, path: Optional[str], name: str, attribute: Optional[str] = None):
-        if path is None:
+        if path is None or not _may_be_string(path, name, attribute is not None):
             return None
         evaluator = _CACHE.evaluator(path, self.roots)
         if evaluator is None:

@@ -154,7 +154,8 @@ def test_fix_keeps_mode_bits(project):
 
 
 def test_unreadable_files_reported_and_run_goes_on(project):
-    write(project / "broken.py", "images = (\n")
+    # A syntax error is reported in a file that can hold a finding (others are never parsed).
+    write(project / "broken.py", 'requests.get(EP + "/v1.1/images/detail"\n')
     write(project / "binary.py", b"images\x00\xff", mode="wb")
     write(project / "bad.py", BAD)
     result = invoke("check", "-o", "json", ".")

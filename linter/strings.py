@@ -140,15 +140,15 @@ def simple_string(node: cst.SimpleString) -> Optional[Template]:
     prefix = node.prefix.lower()
     if "b" in prefix:
         return None
+    body_start = len(node.prefix) + len(node.quote)
+    if "r" in prefix or "\\" not in node.raw_value:
+        # No escapes: the text is the source (and ``evaluated_value``'s literal_eval is costly).
+        return literal(node.raw_value, node=node, raw_start=body_start)
     try:
         value = node.evaluated_value
     except Exception:  # pragma: no cover - libcst validated the literal already
         return None
-    if not isinstance(value, str):
-        return None
-    body_start = len(node.prefix) + len(node.quote)
-    raw_start = body_start if ("r" in prefix or "\\" not in node.raw_value) else None
-    return literal(value, node=node, raw_start=raw_start)
+    return literal(value, node=node, raw_start=None) if isinstance(value, str) else None
 
 
 def fstring_text(part: cst.FormattedStringText, raw: bool) -> Template:

@@ -1,0 +1,184 @@
+"""A cache of per-file results for repeated runs, in ``.imslint_cache/`` of the working directory.
+
+An entry is found by a key over everything a file's result depends on that can be named up front:
+the file's content (SHA-256), where it is (relative imports) and how it is shown, the rule codes,
+target, mode and ``unsafe`` flag, the import roots, and a fingerprint of imslint's own code. A
+result also depends on the modules it imported constants from, and those are only known after the
+analysis: every import resolution a worker performs (``project.find_module``) is recorded with
+the file it found and that file's hash, and an entry holds every resolution its worker had made
+up to then (a worker's module cache can carry values from modules loaded for earlier files, so
+the whole history, not just this file's own, is the sound set). An entry is used only when each
+recorded resolution still finds the same file with the same content, so creating, deleting or
+editing an imported module invalidates it.
+
+Entries are JSON (never pickle: a cache directory checked into a repository must not run code),
+written atomically. ``IMSLINT_NO_CACHE=1`` turns the cache off, ``IMSLINT_CACHE_DIR`` moves it;
+the directory may be deleted at any time. Files that could not be read are never cached.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+from typing import Dict, List, Optional, Tuple
+
+FORMAT = 1
+DIRECTORY = ".imslint_cache"
+
+# (current_file, module, level, roots) -> found file (or None); recorded per process.
+_Query = Tuple[str, str, int, Tuple[str, ...]]
+_RESOLVED: Dict[_Query, Optional[str]] = {}
+_HASHES: Dict[str, Optional[str]] = {}
+_FINGERPRINT: List[str] = []
+
+
+def directory() -> Optional[str]:
+    """The cache directory to use, or None when caching is off."""
+    if os.environ.get("IMSLINT_NO_CACHE", "").strip() not in ("", "0"):
+        return None
+    return os.path.abspath(os.environ.get("IMSLINT_CACHE_DIR") or DIRECTORY)
+
+
+def fingerprint() -> str:
+    """A digest of imslint's version and the source of the ``linter`` package and its rules."""
+    if not _FINGERPRINT:
+        from . import __version__
+        from . import rules  # noqa: F401 - the rules subpackage may live elsewhere (package-dir)
+
+        digest = hashlib.sha256(f"{FORMAT}\0{__version__}".encode())
+        for package in (os.path.dirname(__file__), os.path.dirname(rules.__file__)):
+            for directory_path, subdirectories, names in sorted(os.walk(package)):
+                subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
+                for name in sorted(n for n in names if n.endswith(".py")):
+                    with open(os.path.join(directory_path, name), "rb") as stream:
+                        digest.update(name.encode() + b"\0" + stream.read())
+        _FINGERPRINT.append(digest.hexdigest())
+    return _FINGERPRINT[0]
+
+
+def file_hash(path: str) -> Optional[str]:
+    try:
+        with open(path, "rb") as stream:
+            return hashlib.sha256(stream.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def _hash_once(path: Optional[str]) -> Optional[str]:
+    if path is None:
+        return None
+    if path not in _HASHES:
+        _HASHES[path] = file_hash(os.path.realpath(path))
+    return _HASHES[path]
+
+
+def record_imports() -> None:
+    """Wraps ``project.find_module`` in this process so every resolution is recorded (once)."""
+    from . import project
+
+    if getattr(project.find_module, "_imslint_recording", False):
+        return
+    original = project.find_module
+
+    def find_module(current_file, module, level, roots):
+        found = original(current_file, module, level, roots)
+        _RESOLVED[(str(current_file), module, level, tuple(roots))] = found
+        return found
+
+    find_module._imslint_recording = True  # type: ignore[attr-defined]
+    find_module._imslint_original = original  # type: ignore[attr-defined]
+    project.find_module = find_module
+
+
+def dependencies() -> List[list]:
+    """Every resolution this process has recorded, with the hash of the file each one found."""
+    return [[list(query[:3]) + [list(query[3])], found, _hash_once(found)] for query, found in _RESOLVED.items()]
+
+
+def key(job, content_hash: str) -> str:
+    parts = [FORMAT, fingerprint(), job.display_path, os.path.abspath(job.abs_path), sorted(job.codes), job.target,
+             job.mode, job.unsafe, list(job.roots), content_hash]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def _entry_path(cache_dir: str, entry_key: str) -> str:
+    return os.path.join(cache_dir, f"v{FORMAT}", entry_key[:2], entry_key + ".json")
+
+
+class Validator:
+    """Checks recorded resolutions against the tree as it is now (memoised for one run)."""
+
+    def __init__(self) -> None:
+        from .project import find_module
+
+        self.find_module = getattr(find_module, "_imslint_original", find_module)
+        self.resolved: Dict[_Query, Optional[str]] = {}
+        self.hashes: Dict[str, Optional[str]] = {}
+
+    def holds(self, dependencies: List[list]) -> bool:
+        for (current_file, module, level, roots), found, content_hash in dependencies:
+            query = (current_file, module, level, tuple(roots))
+            if query not in self.resolved:
+                self.resolved[query] = self.find_module(current_file, module, level, tuple(roots))
+            now = self.resolved[query]
+            if now != found:
+                return False
+            if found is not None:
+                if found not in self.hashes:
+                    self.hashes[found] = file_hash(os.path.realpath(found))
+                if self.hashes[found] != content_hash:
+                    return False
+        return True
+
+
+def load(cache_dir: str, entry_key: str, validator: Validator):
+    """The cached ``FileReport`` for ``entry_key``, or None (missing, unreadable or stale)."""
+    try:
+        with open(_entry_path(cache_dir, entry_key), encoding="utf-8") as stream:
+            entry = json.load(stream)
+        if entry.get("format") != FORMAT or not validator.holds(entry["dependencies"]):
+            return None
+        return _report(entry["report"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def store(cache_dir: str, entry_key: str, report) -> None:
+    """Writes an entry for ``report`` (with this process's recorded imports); errors are ignored."""
+    entry = {"format": FORMAT, "dependencies": dependencies(), "report": dataclasses.asdict(report)}
+    path = _entry_path(cache_dir, entry_key)
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        _ignore_in_git(cache_dir)
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(entry, stream)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError:
+        pass
+
+
+def _ignore_in_git(cache_dir: str) -> None:
+    marker = os.path.join(cache_dir, ".gitignore")
+    if not os.path.exists(marker):
+        with open(marker, "w", encoding="utf-8") as stream:
+            stream.write("# written by imslint: this directory is a cache\n*\n")
+
+
+def _report(data: dict):
+    from .findings import Edit, Finding, Fix
+    from .runner import FileReport
+
+    findings = []
+    for finding in data["findings"]:
+        fix = finding.get("fix")
+        if fix is not None:
+            fix = Fix(**dict(fix, edits=tuple(Edit(**edit) for edit in fix["edits"])))
+        findings.append(Finding(**dict(finding, fix=fix)))
+    return FileReport(**dict(data, findings=findings))

@@ -1,0 +1,135 @@
+"""The result cache (``linter.cache``) and the runner's ordering: a warm run says what a cold run
+says, whatever changed in between, including modules a file only imports from."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from linter import cache, project as project_module, runner
+from linter.api import lint_paths
+
+CLIENT = (
+    "import requests\nfrom .settings import VERSION\n\n"
+    "def fetch():\n    return requests.get(\"https://ims.example.com/\" + VERSION + \"/images/detail\")\n"
+)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("IMSLINT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("IMSLINT_NO_CACHE", raising=False)
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "client.py").write_text(CLIENT)
+    return tmp_path
+
+
+def summary(findings):
+    return [(f.path, f.line, f.code, f.message) for f in findings]
+
+
+def new_process():
+    """Forgets what this process learnt about other modules, as a new ``imslint`` run would (the
+    engine's module cache is per process and not invalidated when a module changes)."""
+    project_module._CACHE.entries.clear()
+    project_module._top_level_values.cache_clear()
+    cache._RESOLVED.clear()
+    cache._HASHES.clear()
+
+
+def cold(monkeypatch):
+    new_process()
+    with monkeypatch.context() as patch:
+        patch.setenv("IMSLINT_NO_CACHE", "1")
+        return summary(lint_paths(["pkg"], jobs=1))
+
+
+def warm():
+    new_process()
+    return summary(lint_paths(["pkg"], jobs=1))
+
+
+def entries(project):
+    return sorted((project / "cache").rglob("*.json"))
+
+
+def test_second_run_comes_from_the_cache(project, monkeypatch):
+    (project / "pkg" / "settings.py").write_text('VERSION = "v1.1"\n')
+    first = warm()
+    assert [code for _, _, code, _ in first] == ["IMS001"]
+    assert len(entries(project)) == 1
+    assert json.loads(entries(project)[0].read_text())["report"]["findings"][0]["code"] == "IMS001"
+
+    def no_processing(job):
+        raise AssertionError(f"{job.display_path} was analysed again")
+
+    monkeypatch.setattr(runner, "process_file", no_processing)
+    assert warm() == first
+
+
+@pytest.mark.parametrize("step", ["edit", "create", "delete"])
+def test_imported_module_changes_invalidate(project, monkeypatch, step):
+    settings = project / "pkg" / "settings.py"
+    if step != "create":
+        settings.write_text('VERSION = "v1.1"\n')
+    before = warm()
+    assert before == cold(monkeypatch)
+    if step == "edit":
+        settings.write_text('VERSION = "v2"\n')
+    elif step == "create":
+        settings.write_text('VERSION = "v1.1"\n')
+    else:
+        settings.unlink()
+    after = warm()
+    assert after != before
+    assert after == cold(monkeypatch)
+
+
+def test_own_content_and_options_are_part_of_the_key(project, monkeypatch):
+    (project / "pkg" / "settings.py").write_text('VERSION = "v1.1"\n')
+    warm()
+    client = project / "pkg" / "client.py"
+    client.write_text(CLIENT.replace("/images/detail", "/images/detail?limit=5"))
+    assert warm() == cold(monkeypatch)
+    selected = summary(lint_paths(["pkg"], jobs=1, overrides={"select": ["IMS007"]}))
+    assert selected == []
+
+
+def test_corrupt_entries_are_ignored_and_no_cache_writes_nothing(project, monkeypatch):
+    (project / "pkg" / "settings.py").write_text('VERSION = "v1.1"\n')
+    first = warm()
+    for entry in entries(project):
+        entry.write_text("{not json")
+    assert warm() == first
+    monkeypatch.setenv("IMSLINT_NO_CACHE", "1")
+    monkeypatch.setenv("IMSLINT_CACHE_DIR", str(project / "other-cache"))
+    assert warm() == first
+    assert not (project / "other-cache").exists()
+
+
+def test_parallel_reports_come_in_job_order(tmp_path, monkeypatch):
+    monkeypatch.setenv("IMSLINT_NO_CACHE", "1")
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 2)
+    jobs = []
+    for number in range(6):
+        path = tmp_path / f"m{number}.py"
+        path.write_text("import requests\n" * number + 'requests.get("https://x/v1.1/images/detail")\n')
+        jobs.append(runner.FileJob(path.name, str(path), frozenset({"IMS001"}), "huawei-ims"))
+    serial = list(runner.run(jobs, workers=1))
+    parallel = list(runner.run(jobs, workers=2))
+    assert [r.display_path for r in parallel] == [job.display_path for job in jobs]
+    assert [(r.display_path, [f.line for f in r.findings]) for r in parallel] == [
+        (r.display_path, [f.line for f in r.findings]) for r in serial
+    ]
+    assert [r.findings[0].line for r in serial] == [1, 2, 3, 4, 5, 6]
+
+
+def test_cache_directory_is_ignored_by_git(project):
+    (project / "pkg" / "settings.py").write_text('VERSION = "v1.1"\n')
+    warm()
+    assert (project / "cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert Path(project / "cache").is_dir()

@@ -148,14 +148,19 @@ def load(cache_dir: str, entry_key: str, validator: Validator):
 def store(cache_dir: str, entry_key: str, report) -> None:
     """Writes an entry for ``report`` (with this process's recorded imports); errors are ignored."""
     entry = {"format": FORMAT, "dependencies": dependencies(), "report": dataclasses.asdict(report)}
-    path = _entry_path(cache_dir, entry_key)
+    _write_json(cache_dir, _entry_path(cache_dir, entry_key), entry)
+
+
+def _write_json(cache_dir: str, path: str, data) -> None:
+    """Writes ``data`` to ``path`` atomically (a reader sees the old or the new file); a cache
+    that cannot be written is no error."""
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         _ignore_in_git(cache_dir)
         handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(entry, stream)
+                json.dump(data, stream, separators=(",", ":"))
             os.replace(temporary, path)
         except BaseException:
             os.unlink(temporary)
@@ -182,3 +187,82 @@ def _report(data: dict):
             fix = Fix(**dict(fix, edits=tuple(Edit(**edit) for edit in fix["edits"])))
         findings.append(Finding(**dict(finding, fix=fix)))
     return FileReport(**dict(data, findings=findings))
+
+
+# -- the pre-filter index --------------------------------------------------------------------------------------
+
+
+def signature(status: os.stat_result) -> List[int]:
+    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+
+
+# A file whose change time is this close to the run's start may change again within the same
+# clock tick without its signature changing ("racily clean", as git calls it): not indexed.
+RACY_NS = 2_000_000_000
+
+
+class PrefilterIndex:
+    """The pre-filter's verdict on each file, reused while the file's signature is unchanged.
+
+    Reading every file is most of a warm run's cost, and hashing needs the bytes, so unlike result
+    entries this index is keyed the way git's index is: size, modification and change times (in
+    nanoseconds) and inode. Any write to a file moves its change time (the kernel sets it; no
+    tool can set it back), a replacement by rename changes the inode, and a file changed less
+    than ``RACY_NS`` before the run started is never indexed. An entry holds what the pre-filter
+    learnt from the bytes: ``seed`` with the names it exports, ``problem`` with the IMS000
+    message, or ``other`` with the names it was searched for and those it mentions, so a later
+    run with the same (or fewer) names needs no read.
+    """
+
+    def __init__(self, cache_dir: str) -> None:
+        import time
+
+        self.cache_dir = cache_dir
+        self.path = os.path.join(cache_dir, f"v{FORMAT}", "prefilter.json")
+        self.started = time.time_ns()
+        self.changed = False
+        self.files: Dict[str, list] = {}
+        try:
+            with open(self.path, encoding="utf-8") as stream:
+                data = json.load(stream)
+            if data.get("fingerprint") == fingerprint():
+                self.files = data["files"]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass
+
+    def lookup(self, path: str) -> Optional[list]:
+        """``[kind, payload, searched, mentioned]`` when indexed and unchanged, else None."""
+        entry = self.files.get(path)
+        if entry is None:
+            return None
+        try:
+            current = signature(os.stat(path))
+        except OSError:
+            return None
+        return entry[1:] if entry[0] == current else None
+
+    def store(self, path: str, status: os.stat_result, kind: str, payload, searched=(), mentioned=()) -> None:
+        if status.st_ctime_ns > self.started - RACY_NS or status.st_mtime_ns > self.started - RACY_NS:
+            self.files.pop(path, None)
+        else:
+            self.files[path] = [signature(status), kind, payload, sorted(searched), sorted(mentioned)]
+        self.changed = True
+
+    def searched(self, path: str, names, mentioned) -> None:
+        """Adds names an indexed ``other`` file was searched for, and those it mentions."""
+        entry = self.files.get(path)
+        if entry is not None and entry[1] == "other":
+            entry[3] = sorted(set(entry[3]) | set(names))
+            entry[4] = sorted(set(entry[4]) | set(mentioned))
+            self.changed = True
+
+    def exports(self, path: str, known, names) -> None:
+        """Records what an ``other`` file exports given the ``known`` names (see ``exported``)."""
+        entry = self.files.get(path)
+        if entry is not None and entry[1] == "other":
+            entry[2] = [sorted(known), sorted(names)]
+            self.changed = True
+
+    def save(self) -> None:
+        if self.changed:
+            _write_json(self.cache_dir, self.path, {"fingerprint": fingerprint(), "files": self.files})

@@ -60,6 +60,16 @@ class NamesPattern:
                 return match.span()
         return None
 
+    def found(self, data: bytes) -> Set[str]:
+        """Every name that occurs in ``data`` as a whole word."""
+        if len(self.words) <= _FIND_LIMIT:
+            return {word.decode("utf-8") for word in self.words if _find_word(data, word) is not None}
+        return {
+            match.group().decode("utf-8")
+            for match in self._regex.finditer(data)
+            if match.start() == 0 or data[match.start() - 1] not in _WORD_CHARS
+        }
+
 
 def _find_word(data: bytes, word: bytes) -> Optional[Tuple[int, int]]:
     index = data.find(word)

@@ -121,6 +121,18 @@ def _read(path: str) -> bytes:
         return stream.read()
 
 
+def _read_with_status(path: str) -> Tuple[bytes, os.stat_result]:
+    """The bytes and the status taken *before* reading, so a later change always shows."""
+    with open(path, "rb") as stream:
+        status = os.fstat(stream.fileno())
+        return stream.read(), status
+
+
+# The pre-filter index (``cache.PrefilterIndex``) is loaded once a run has seen this many files:
+# a pre-commit run over a few files reads them faster than it loads the index of a whole tree.
+INDEX_AFTER = 256
+
+
 def select_candidates(files: Iterable[object]) -> Selection:
     """Reads every file once; keeps those that can hold a finding (see ``prefilter``).
 
@@ -128,52 +140,92 @@ def select_candidates(files: Iterable[object]) -> Selection:
     or decoded are reported here, so a binary ``.py`` file never goes unnoticed. Only the seeds'
     names are kept between the passes, never the files' bytes: the files that are not seeds are
     read again (once per round of new names, usually one) to look for those names. Candidates
-    come out in the order the files came in.
+    come out in the order the files came in. With the cache on, what was learnt from a file's
+    bytes is kept in the pre-filter index, and an unchanged file is not read again at all.
     """
-    from .prefilter import exported, is_seed, mentions, names_pattern, undecodable
+    from .prefilter import exported, is_seed, names_pattern, undecodable
 
     selection = Selection()
+    index = None
     kept: List[Tuple[int, object]] = []
-    others: List[Tuple[int, object]] = []
+    others: List[Tuple[int, object, str, list]] = []
     names: set = set()
-    for index, item in enumerate(files):
+    for position, item in enumerate(files):
         selection.files_seen += 1
-        try:
-            data = _read(str(item.abs_path))
-        except OSError as exc:
-            message = f"cannot be read: {exc.strerror or exc}"
-            selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, message)]))
-            continue
-        if is_seed(data):
-            kept.append((index, item))
-            names |= exported(data)
-            continue
-        problem = undecodable(data)
-        if problem is not None:
-            selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, problem)]))
-            continue
-        others.append((index, item))
+        if selection.files_seen == INDEX_AFTER:
+            index = _prefilter_index()
+        path = str(item.abs_path)
+        entry = index.lookup(path) if index is not None else None
+        if entry is None:
+            try:
+                data, status = _read_with_status(path)
+            except OSError as exc:
+                message = f"cannot be read: {exc.strerror or exc}"
+                selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, message)]))
+                continue
+            if is_seed(data):
+                entry = ["seed", sorted(exported(data)), [], []]
+            else:
+                problem = undecodable(data)
+                entry = ["other", None, [], []] if problem is None else ["problem", problem, [], []]
+            if index is not None:
+                index.store(path, status, *entry)
+        kind, payload = entry[0], entry[1]
+        if kind == "seed":
+            kept.append((position, item))
+            names.update(payload)
+        elif kind == "problem":
+            selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, payload)]))
+        else:
+            others.append((position, item, path, entry))
     new_names = set(names)
     while new_names and others:  # files that import those names, then re-exports of them
         pattern = names_pattern(new_names)
+        listed = sorted(new_names)
         remaining, found = [], set()
-        for entry in others:
-            try:
-                data = _read(str(entry[1].abs_path))
-            except OSError:  # vanished or changed since: let processing report it
-                kept.append(entry)
-                continue
-            if mentions(data, pattern):
-                kept.append(entry)
-                found |= exported(data, names)
+        for position, item, path, entry in others:
+            data = None
+            if entry[2] == listed or new_names.issubset(entry[2]):  # searched before, unchanged since
+                mentioned = new_names.intersection(entry[3])
             else:
-                remaining.append(entry)
+                try:
+                    data = _read(path)
+                except OSError:  # vanished or changed since: let processing report it
+                    kept.append((position, item))
+                    continue
+                mentioned = pattern.found(data) if pattern is not None else set()
+                if index is not None:
+                    index.searched(path, new_names, mentioned)
+            if not mentioned:
+                remaining.append((position, item, path, entry))
+                continue
+            kept.append((position, item))
+            if entry[1] is not None and entry[1][0] == sorted(names):
+                found.update(entry[1][1])
+                continue
+            try:
+                data = _read(path) if data is None else data
+            except OSError:
+                continue
+            exports = exported(data, names)
+            found |= exports
+            if index is not None:
+                index.exports(path, names, exports)
         others = remaining
         new_names = found - names
         names |= found
+    if index is not None:
+        index.save()
     kept.sort(key=lambda entry: entry[0])
     selection.candidates.extend(item for _, item in kept)
     return selection
+
+
+def _prefilter_index():
+    from . import cache
+
+    cache_dir = cache.directory()
+    return cache.PrefilterIndex(cache_dir) if cache_dir is not None else None
 
 
 def default_jobs() -> int:

@@ -133,3 +133,68 @@ def test_cache_directory_is_ignored_by_git(project):
     warm()
     assert (project / "cache" / ".gitignore").read_text().splitlines()[-1] == "*"
     assert Path(project / "cache").is_dir()
+
+
+# -- the pre-filter index -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def indexed(tmp_path, monkeypatch):
+    """A small tree, an index used from the first file on, and no racy-file guard (the files are new)."""
+    monkeypatch.setenv("IMSLINT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("IMSLINT_NO_CACHE", raising=False)
+    monkeypatch.setattr(runner, "INDEX_AFTER", 1)
+    monkeypatch.setattr(cache, "RACY_NS", -10**18)
+    files = {
+        "paths.py": 'LIST = "/v1.1/images/detail"\n',
+        "client.py": "from paths import LIST\nrequests.get(LIST)\n",
+        "plain.py": "x = 1\n",
+        "later.py": "import settings\nrequests.get(settings.BASE + '/v1/x')\n",
+        "binary.py": "x = 1\0",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def select(root):
+    paths = sorted(p for p in root.glob("*.py"))
+    selection = runner.select_candidates(
+        [type("Item", (), {"display_path": p.name, "abs_path": p})() for p in paths]
+    )
+    return [item.display_path for item in selection.candidates], [r.display_path for r in selection.problems]
+
+
+def test_index_spares_reading_unchanged_files(indexed, monkeypatch):
+    first = select(indexed)
+    assert first == (["client.py", "paths.py"], ["binary.py"])
+
+    def no_reading(path):
+        raise AssertionError(f"{path} was read again")
+
+    monkeypatch.setattr(runner, "_read", no_reading)
+    monkeypatch.setattr(runner, "_read_with_status", no_reading)
+    assert select(indexed) == first
+
+
+def test_index_notices_changed_files_and_new_names(indexed):
+    select(indexed)
+    (indexed / "plain.py").write_text('URL = "/v1/images"  # now a seed\n')
+    assert select(indexed)[0] == ["client.py", "paths.py", "plain.py"]
+    (indexed / "settings.py").write_text('BASE = "https://ims/v1.1/images"\n')  # ``later`` mentions BASE
+    assert select(indexed)[0] == ["client.py", "later.py", "paths.py", "plain.py", "settings.py"]
+    (indexed / "binary.py").write_text("x = 1\n")
+    assert select(indexed)[1] == []
+
+
+def test_index_of_other_code_is_ignored(indexed, monkeypatch):
+    select(indexed)
+    monkeypatch.setattr(cache, "_FINGERPRINT", ["another version"])
+    index = cache.PrefilterIndex(str(indexed / "cache"))
+    assert index.files == {}
+
+
+def test_racy_files_are_not_indexed(indexed, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", 2_000_000_000)
+    select(indexed)
+    assert cache.PrefilterIndex(str(indexed / "cache")).files == {}

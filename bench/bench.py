@@ -204,9 +204,10 @@ def diffed_files(diff: str) -> set:
     return {line[len("+++ b/"):] for line in diff.splitlines() if line.startswith("+++ b/")}
 
 
-def timed(command: Sequence[str], runs: int, **kwargs) -> Tuple[List[float], subprocess.CompletedProcess]:
-    """Wall-clock seconds of ``runs`` runs after one warm-up run, and the last run's result."""
-    result = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, **kwargs)  # warm-up
+def timed(command: Sequence[str], runs: int, warm_up: bool = True, **kwargs) -> Tuple[List[float], subprocess.CompletedProcess]:
+    """Wall-clock seconds of ``runs`` runs (after one warm-up run), and the last run's result."""
+    if warm_up:
+        result = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, **kwargs)
     times = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -246,6 +247,10 @@ def semgrep_command(executable: str, corpus: str, jobs: Optional[int]) -> List[s
 
 
 SEMGREP_ENV = dict(os.environ, SEMGREP_SEND_METRICS="off", SEMGREP_ENABLE_VERSION_CHECK="0")
+# imslint's cache (results and pre-filter index) lives here during the benchmark, emptied first.
+CACHE_DIR = BENCH / ".imslint_cache"
+WARM = dict(os.environ, IMSLINT_CACHE_DIR=str(CACHE_DIR))
+COLD = dict(os.environ, IMSLINT_NO_CACHE="1")
 
 
 # -- the report -------------------------------------------------------------------------------------------------------
@@ -266,8 +271,8 @@ def machine() -> str:
 def row(name: str, times: List[float], floor: Optional[float], files: int, size: int) -> str:
     median = statistics.median(times)
     ratio = f"{median / floor:6.1f}x" if floor else "      "
-    return (f"| {name:<34} | {median:8.3f} | {min(times):8.3f} | {ratio} | {files / median:10,.0f} | "
-            f"{size / 1e6 / median:8.1f} |")
+    rate = f"{files / median:10,.0f} | {size / 1e6 / median:8.1f}" if files else f"{'':>10} | {'':>8}"
+    return f"| {name:<34} | {median:8.3f} | {min(times):8.3f} | {ratio} | {rate} |"
 
 
 HEADER = ("| command                            | median s |  best s  | /grep  |    files/s |     MB/s |\n"
@@ -303,10 +308,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     results["grep"], _ = timed(grep, args.runs)
     floor = statistics.median(results["grep"])
 
+    shutil.rmtree(CACHE_DIR, ignore_errors=True)
     check = [*imslint_command(), "check", "-o", "json", "--exit-zero", *jobs, shown]
-    results["check"], check_result = timed(check, args.runs)
     diff = [*imslint_command(), "fix", "--diff", "-q", *jobs, shown]
-    results["fix --diff"], diff_result = timed(diff, args.runs)
+    cold_runs = max(1, min(args.runs, 3))
+    results["check, no cache"], cold_check = timed(check, cold_runs, warm_up=False, env=COLD)
+    results["fix --diff, no cache"], cold_diff = timed(diff, cold_runs, warm_up=False, env=COLD)
+    results["check"], check_result = timed(check, args.runs, env=WARM)  # the warm-up run fills the cache
+    results["fix --diff"], diff_result = timed(diff, args.runs, env=WARM)
 
     semgrep_note = "not run (add --with-semgrep)"
     semgrep_found = None
@@ -316,7 +325,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             semgrep_note = "could not be installed"
         else:
             command = semgrep_command(executable, shown, args.jobs)
-            results["semgrep"], semgrep_result = timed(command, max(1, min(args.runs, 3)), env=SEMGREP_ENV)
+            results["semgrep"], semgrep_result = timed(command, cold_runs, warm_up=False, env=SEMGREP_ENV)
             try:
                 semgrep_found = sorted({r["path"] for r in json.loads(semgrep_result.stdout)["results"]})
                 semgrep_note = f"{len(semgrep_found)} files flagged"
@@ -324,8 +333,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 semgrep_note = f"failed: {semgrep_result.stderr.strip()[-300:]}"
                 del results["semgrep"]
 
-    names = {"grep": f"grep -rlF ({len(GREP_PATTERNS)} paths)", "check": "imslint check",
-             "fix --diff": "imslint fix --diff", "semgrep": "semgrep (1 rule)"}
+    names = {"grep": f"grep -rlF ({len(GREP_PATTERNS)} paths)", "check": "imslint check (warm cache)",
+             "fix --diff": "imslint fix --diff (warm cache)", "check, no cache": "imslint check (no cache)",
+             "fix --diff, no cache": "imslint fix --diff (no cache)", "semgrep": "semgrep (1 rule)"}
     lines.append(HEADER)
     for key, times in results.items():
         lines.append(row(names[key], times, floor, files, size))
@@ -333,15 +343,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     # The pre-commit case: 5 clean files, against the interpreter's own start-up.
     clean = pick_clean_files(corpus, manifest)
     pass_times, _ = timed([sys.executable, "-c", "pass"], args.runs * 2)
-    small_times, small = timed([*imslint_command(), "check", *clean], args.runs * 2)
+    small_times, small = timed([*imslint_command(), "check", *clean], args.runs * 2, env=WARM)
     small_size = sum(os.path.getsize(PROJECT / p) for p in clean)
-    lines.append(row("python -c pass", pass_times, None, 1, 0).replace("|        0.0 |", "|        n/a |"))
+    lines.append(row("python -c pass", pass_times, None, 0, 0))
     lines.append(row("imslint check (5 clean files)", small_times, None, 5, small_size))
     table = "\n".join(lines)
     print(table)
     print(f"\nsemgrep: {semgrep_note}")
 
-    ok = verify(manifest, check_result, diff_result, small)
+    ok = all([verify(manifest, check_result, diff_result, small, "warm cache"),
+              verify(manifest, cold_check, cold_diff, small, "no cache")])
     report_targets(results, floor, statistics.median(small_times))
     if args.json:
         args.json.write_text(json.dumps({"machine": machine(), "files": files, "bytes": size, "runs": args.runs,
@@ -374,24 +385,25 @@ def pick_clean_files(corpus: Path, manifest: dict) -> List[str]:
 
 
 def verify(manifest: dict, check: subprocess.CompletedProcess, diff: subprocess.CompletedProcess,
-           small: subprocess.CompletedProcess) -> bool:
+           small: subprocess.CompletedProcess, label: str) -> bool:
     ok = True
+    print(f"\n{label}:")
     try:
         found = finding_keys(check.stdout)
     except ValueError:
-        print(f"\nFAIL: imslint check did not print JSON: {check.stderr.strip()[-500:]}")
+        print(f"FAIL: imslint check did not print JSON: {check.stderr.strip()[-500:]}")
         return False
     unreadable = [f for f in found if f[3] == "IMS000"]
     found = [f for f in found if f[3] != "IMS000"]
     expected = manifest["expected"]
     if found == expected:
-        print(f"\nOK: imslint check found exactly the {len(expected)} planted findings "
+        print(f"OK: imslint check found exactly the {len(expected)} planted findings "
               f"(plus {len(unreadable)} IMS000 for files of the corpus that do not decode or parse)")
     else:
         ok = False
         missing = [f for f in expected if f not in found]
         extra = [f for f in found if f not in expected]
-        print(f"\nFAIL: imslint check: {len(missing)} planted findings missing, {len(extra)} unexpected")
+        print(f"FAIL: imslint check: {len(missing)} planted findings missing, {len(extra)} unexpected")
         for finding in missing[:20]:
             print("  missing:   ", *finding)
         for finding in extra[:20]:

@@ -6,7 +6,7 @@ This is the library API the CLI, the flake8 plugin and editors share (``lint_sou
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Collection, List, Optional, Union
+from typing import Collection, List, Optional, Tuple, Union
 
 from .options import EngineOptions
 from .endpoints import HUAWEI_IMS
@@ -35,9 +35,72 @@ class ParseFailure(Exception):
         self.line, self.column = line, column
 
 
+# libcst's native parser recurses once per nesting level and dies with SIGSEGV (not an exception)
+# when the C stack runs out: about 1,200 nested brackets or 3,400 chained lambdas on an 8 MB stack
+# (LibCST issues #619, #1000). ``parse`` refuses such input before the parser sees it. Python
+# itself allows no more than 200 nested brackets, so only code Python rejects loses the first
+# limit; the second is far above real code (the stdlib's deepest is 258).
+MAX_BRACKETS = 200
+MAX_NESTING = 1000
+_OPENING, _CLOSING, _SIBLINGS = "([{", ")]}", (",", ";", "=")
+
+
+def nesting(text: str) -> Tuple[int, int, int]:
+    """(deepest bracket nesting, deepest expression nesting, its line), estimated from tokens.
+
+    Every operator, keyword and implicitly concatenated string adds a level to the expression it
+    sits in, as its node does in the tree; commas, semicolons and ``=`` start a sibling, a
+    bracket a new expression. Text ``tokenize`` cannot read is measured up to where it stopped.
+    """
+    import io
+    import keyword
+    import tokenize
+
+    chains = [0]  # operators so far in the expression of each open bracket
+    total = indent = brackets = deepest = line = previous = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            kind, string = token.type, token.string
+            if kind == tokenize.OP and string in _OPENING:
+                chains.append(0)
+                total += 1
+                brackets = max(brackets, len(chains) - 1)
+            elif kind == tokenize.OP and string in _CLOSING:
+                if len(chains) > 1:
+                    total -= chains.pop() + 1
+                chains[-1] += 1
+                total += 1
+            elif kind == tokenize.OP and string in _SIBLINGS:
+                total -= chains[-1]
+                chains[-1] = 0
+            elif kind == tokenize.OP or (kind == tokenize.NAME and keyword.iskeyword(string)) or (
+                kind == tokenize.STRING and previous == tokenize.STRING
+            ):
+                chains[-1] += 1
+                total += 1
+            elif kind == tokenize.NEWLINE:
+                chains, total = [0], 0
+            elif kind == tokenize.INDENT:
+                indent += 1
+            elif kind == tokenize.DEDENT:
+                indent -= 1
+            if total + indent > deepest:
+                deepest, line = total + indent, token.start[0]
+            if kind not in (tokenize.NL, tokenize.COMMENT):
+                previous = kind
+    except (tokenize.TokenError, SyntaxError):
+        pass  # libcst reports the error itself
+    return brackets, deepest, line
+
+
 def parse(text: str):
     import libcst as cst
 
+    brackets, depth, line = nesting(text)
+    if brackets > MAX_BRACKETS:
+        raise ParseFailure(f"too deeply nested to parse: {brackets} levels of brackets (Python allows {MAX_BRACKETS})")
+    if depth > MAX_NESTING:
+        raise ParseFailure(f"too deeply nested to parse: an expression {depth} levels deep", line)
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -146,8 +209,9 @@ def fix_source(
     text = decoded.text
     initial = len(findings)
     errors: List[str] = []
+    rejected: set = set()  # edits of fixes that broke the code; not offered again
     for _ in range(MAX_FIX_ROUNDS):
-        fixes = _applicable(findings, unsafe)
+        fixes = [fix for fix in _applicable(findings, unsafe) if fix.edits not in rejected]
         if not fixes:
             break
         new_text, applied = apply_fixes(text, fixes)
@@ -155,13 +219,33 @@ def fix_source(
             break
         try:
             new_findings = analyse(new_text, path, codes, options)
-        except ParseFailure as exc:
-            errors.append(f"a fix would have produced code that does not parse ({exc}); it was not applied")
-            break
+        except ParseFailure:
+            # Drop only the fix that breaks the code, not the others of its round (design §2.7).
+            new_text, new_findings = _parsing_subset(text, applied, rejected, errors, path, codes, options)
+            if new_findings is None:
+                break
         text, findings = new_text, new_findings
     else:
         errors.append(f"fixes did not converge after {MAX_FIX_ROUNDS} rounds")
     return FixOutcome(text, findings, max(0, initial - len(findings)), errors, decoded)
+
+
+def _parsing_subset(text: str, fixes: List[Fix], rejected: set, errors: List[str], path, codes, options):
+    """(text, findings) with as many of ``fixes`` applied as still parse, one added at a time;
+    ``(text, None)`` when none does. Each fix left out is reported in ``errors``."""
+    from .fixes import apply_fixes
+
+    kept: List[Fix] = []
+    result: Tuple[str, Optional[List[Finding]]] = (text, None)
+    for fix in fixes:
+        candidate, _ = apply_fixes(text, [*kept, fix])
+        try:
+            result = (candidate, analyse(candidate, path, codes, options))
+            kept.append(fix)
+        except ParseFailure as exc:
+            rejected.add(fix.edits)
+            errors.append(f"a fix would have produced code that does not parse ({exc}); it was not applied: {fix.message}")
+    return result
 
 
 def _applicable(findings: List[Finding], unsafe: bool) -> List[Fix]:

@@ -6,9 +6,10 @@ Fixes whose edits overlap an already accepted fix are skipped in this round; the
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
-from typing import Iterable, List, Tuple
+from typing import Iterable, List, Set, Tuple
 
 from .findings import Edit, Fix
 
@@ -40,6 +41,46 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     return text
 
 
+TEMPORARY_PREFIX = ".imslint-"
+_TEMPORARY = re.compile(r"\.imslint-([0-9]+)-[A-Za-z0-9_]+\.tmp")
+_swept: Set[str] = set()
+
+
+def _sweep(directory: str) -> None:
+    """Removes the temporary files of killed imslint runs from ``directory`` (once a process).
+
+    Only names ``write_atomically`` makes are touched, and only when the process that made one
+    is gone: a temporary file of a run still going belongs to it. Without process ids to check
+    (not POSIX) nothing is removed.
+    """
+    if directory in _swept or os.name != "posix":
+        return
+    _swept.add(directory)
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        match = _TEMPORARY.fullmatch(name)
+        if match and not _running(int(match.group(1))):
+            try:
+                os.unlink(os.path.join(directory, name))
+            except OSError:
+                pass
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: sends nothing, only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, another user's; or cannot tell: leave its file alone
+        return True
+    return True
+
+
 class FileChanged(Exception):
     """The file changed on disk after imslint read it; it was not overwritten."""
 
@@ -55,7 +96,10 @@ def write_atomically(path: str, data: bytes, expected: bytes) -> None:
     mode = stat.S_IMODE(os.stat(path).st_mode)
     if not mode & stat.S_IWUSR:
         raise PermissionError(f"{path} is read-only; not fixed")
-    handle, temporary = tempfile.mkstemp(prefix=".imslint-", suffix=".tmp", dir=directory)
+    _sweep(directory)
+    # The name carries our process id, so a later run can tell a temporary file whose writer
+    # was killed (SIGKILL, power loss) from one another run is still writing (``_sweep``).
+    handle, temporary = tempfile.mkstemp(prefix=f"{TEMPORARY_PREFIX}{os.getpid()}-", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)

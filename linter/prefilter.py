@@ -1,18 +1,32 @@
 """Decides from a file's bytes, without parsing, whether it can hold a finding.
 
-Soundness argument (tested over every fixture): every endpoint in the catalogue has a literal
-``images`` path segment, so every finding's URL template contains the text ``images`` as a whole
-segment: bounded by ``/``, ``?``, ``#`` or the end of a literal piece. That text comes either from
-a string literal of the file itself — then the file's bytes hold ``images`` next to a ``/``, a
-quote, an f-string brace or a ``%``/``{`` placeholder (a *seed*; prose such as "save images" or
-identifiers such as ``imagesx`` are not) — or from a constant defined in another module and
-imported: then the file
-names that constant (``from .paths import LIST``, ``paths.LIST``), and the constant's module is
-a seed or re-exports one. So: seeds, plus files that mention a name some candidate module
-exports with ``images`` in its value (computed with ``ast`` on those modules only, to a fixpoint
-for re-exports), are the only files that can have findings. The one case this misses is a
-segment split across literals (``"ima" + "ges"``), which the engine could match but no real code
-writes.
+Soundness argument (tested over every fixture, rule example and cross-module case in
+``tests/test_prefilter.py``): every endpoint in the catalogue has a literal ``images`` path
+segment, and ``endpoints.match_paths`` compares segments whole, splitting the template's text on
+``/`` and ending the path at ``?`` or ``#``. So in the template's text ``images`` is followed by
+``/``, ``?``, ``#`` or the end of the text. That text comes either from a string literal of the
+file itself, or from a constant defined in another module and imported.
+
+* In the file's own literal, what follows ``images`` in the bytes is then one of ``/ ? #``, the
+  end of the literal (a quote; also a ``\\`` escape or line continuation) or the start of a hole
+  that supplies what follows (``{`` of an f-string or ``str.format``, ``%`` of %-formatting,
+  ``$`` of ``string.Template``). The byte test is this right-hand boundary alone (the left can be
+  anything: ``f"{base}images"`` when ``base`` ends with ``/``), so prose ("save images.") and
+  longer words (``'imagesc'``) are not *seeds*.
+* From another module: then the file names that constant (``from .paths import LIST``,
+  ``paths.LIST``, ``Routes.LIST``), and the constant's module is a seed or re-exports one. So
+  seeds, plus files that mention a name some candidate module exports with ``images`` in its
+  value (``project.exported_names``, with ``ast`` on those modules only, to a fixpoint for
+  re-exports), are the only files that can have findings. Names are matched as whole words
+  anywhere in the bytes, whatever the file imports: an over-approximation.
+
+What this misses: a segment split across literals (``"ima" + "ges"``) or spelt with escapes
+(``"\\x69mages"``), which the engine could match but no real code writes; and whatever
+``exported_names`` misses (see ``tests/test_prefilter.py`` for a known gap).
+
+Reading is the cost once the pre-filter is this cheap: ``runner.select_candidates`` reads each
+file once (and the non-seeds once more per round of new names), and with the cache on keeps the
+verdicts in an index so that unchanged files are not read at all (``cache.PrefilterIndex``).
 """
 from __future__ import annotations
 
@@ -20,8 +34,8 @@ import re
 from typing import Iterable, Optional, Set, Tuple
 
 SEED = b"images"
-# ``images`` with a literal's edge or a path separator on one side (see the argument above).
-_SEGMENT = re.compile(rb"[/\"'}]images|images[/\"'{%?#]")
+# ``images`` followed by what can end a path segment in the template (see the argument above).
+_SEGMENT = re.compile(rb"images[/?#\"'{%$\\]")
 
 
 def is_seed(data: bytes) -> bool:

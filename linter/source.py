@@ -44,7 +44,12 @@ def decode_source(data: bytes) -> SourceText:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise SourceError(f"bad encoding declaration: {exc.msg if hasattr(exc, 'msg') else exc}")
+        message = exc.msg if hasattr(exc, "msg") else str(exc)
+        if not message.startswith("invalid or missing encoding declaration"):
+            raise SourceError(f"bad encoding declaration: {message}")
+        # detect_encoding says this when a first line without a declaration is not UTF-8 (a
+        # binary file, say): the UTF-8 decode below names the byte, which tells the user more.
+        encoding = "utf-8"
     try:
         codecs.lookup(encoding)
         text = data.decode(encoding)

@@ -265,6 +265,24 @@ def _decode_verdict(data):
     return None
 
 
+@pytest.mark.parametrize("text", [
+    'u = "/v1.1/images/detail"', "u = '/v1/images'", 'u = f"{base}images?limit=5"', 'u = "/v1/images#x"',
+    'u = f"/v1/images{suffix}"', 'u = "/v1/images%s" % s', 'u = "/v1/images{}".format(s)',
+    'u = Template("/v1/images$rest")', 'u = "/v1/images\\x2fdetail"', 'u = "/v1/images\\\n/detail"',
+    'parts = ["v1", "images", "detail"]', 'u = b"/v1/images"', 'u = """/v1/images"""',
+])
+def test_seed_texts(text):
+    assert prefilter.is_seed(text.encode())
+
+
+@pytest.mark.parametrize("text", [
+    "# no such text", '"""Save the images."""', "x = 'imagesc'", "images_dir = 1", "log('3 images, 2 videos')",
+    "for images in x: pass",
+])
+def test_not_seed_texts(text):
+    assert not prefilter.is_seed(text.encode())
+
+
 def test_every_rule_example_text_is_a_seed():
     """A single-file finding needs its own ``images`` text: every INVALID example is a seed."""
     for rule in all_rules():

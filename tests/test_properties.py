@@ -664,5 +664,8 @@ def test_fix_over_stdlib_changes_nothing(tmp_path, monkeypatch, whole):
         assert not report.written, path
         for finding in report.findings:
             assert "internal error" not in finding.message, (path, finding)
-            # Whatever imslint cannot read, Python cannot compile either.
-            assert finding.code == "IMS000" and not compiles(before[tree / path.relative_to(STDLIB)]), (path, finding)
+            # Whatever imslint cannot read, Python cannot compile either; but for the documented
+            # limit on nesting (engine.MAX_NESTING), which keeps libcst's parser from crashing.
+            assert finding.code == "IMS000", (path, finding)
+            assert finding.message.startswith("too deeply nested") or not compiles(
+                before[tree / path.relative_to(STDLIB)]), (path, finding)

@@ -234,12 +234,12 @@ def test_killed_at_random_points_every_file_whole(tmp_path):
     root = tmp_path / "src"
     tree = make_tree(root, 200, PADDING)
     started = time.monotonic()
-    subprocess.run([*IMSLINT, "--diff", str(root)], check=False, capture_output=True, timeout=600)
+    subprocess.run([*IMSLINT, "--diff", str(root)], cwd=tmp_path, capture_output=True, timeout=600)
     duration = time.monotonic() - started  # a whole run, less the writes
     random_points = random.Random(20261127)
     kills, seen_temporaries = 0, 0
     for _ in range(KILLS):
-        process = subprocess.Popen([*IMSLINT, str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        process = subprocess.Popen([*IMSLINT, str(root)], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    start_new_session=True)
         time.sleep(random_points.uniform(0.05, duration))
         kills += process.poll() is None
@@ -248,7 +248,7 @@ def test_killed_at_random_points_every_file_whole(tmp_path):
         seen_temporaries += len(temporaries(root))
     print(f"{kills} of {KILLS} runs killed while going; {seen_temporaries} temporary files seen after kills")
     assert kills >= KILLS // 2, f"only {kills} of {KILLS} runs were still going when killed ({duration:.2f}s a run)"
-    finished = subprocess.run([*IMSLINT, str(root)], capture_output=True, text=True, timeout=600)
+    finished = subprocess.run([*IMSLINT, str(root)], cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert finished.returncode == 0, finished.stdout + finished.stderr
     assert assert_whole(tree) == (0, len(tree))
     assert temporaries(root) == [], f"{seen_temporaries} temporary files were seen after kills"
@@ -258,7 +258,7 @@ def test_killed_at_random_points_every_file_whole(tmp_path):
 def test_two_runs_at_once_end_in_the_fixed_tree(tmp_path):
     root = tmp_path / "src"
     tree = make_tree(root, 200, PADDING)
-    runs = [subprocess.Popen([*IMSLINT, "--output-format", "concise", str(root)], stdout=subprocess.PIPE,
+    runs = [subprocess.Popen([*IMSLINT, "--output-format", "concise", str(root)], cwd=tmp_path, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [run.communicate(timeout=600) for run in runs]
     for run, (stdout, stderr) in zip(runs, outputs):

@@ -244,7 +244,9 @@ def _parsing_subset(text: str, fixes: List[Fix], rejected: set, errors: List[str
             kept.append(fix)
         except ParseFailure as exc:
             rejected.add(fix.edits)
-            errors.append(f"a fix would have produced code that does not parse ({exc}); it was not applied: {fix.message}")
+            errors.append(
+                f"a fix would have produced code that does not parse ({exc}); it was not applied: {fix.message}"
+            )
     return result
 
 

@@ -34,6 +34,7 @@ import sysconfig
 import tempfile
 import warnings
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -517,6 +518,21 @@ def test_generated_cst_programs(code, unsafe):
     check_properties(code, unsafe=unsafe, options=PARSE_ALWAYS)
 
 
+def test_a_fix_that_breaks_the_code_costs_only_itself(monkeypatch):
+    """The re-parse drops the fix that breaks the code, reports it, and keeps the others."""
+    import linter.engine as engine
+    from linter.findings import Edit, Fix
+
+    source = 'import requests\nr = requests.get(ep + "/v1.1/images/detail")\n'
+    broken = Fix("safe", "opens a bracket it never closes", (Edit(0, 0, "(("),))
+    real = engine._applicable
+    monkeypatch.setattr(engine, "_applicable", lambda findings, unsafe: [broken, *real(findings, unsafe)])
+    outcome = fix_source(source)
+    assert outcome.text == source.replace("/v1.1/images/detail", "/v2/images")
+    [error] = outcome.errors
+    assert "does not parse" in error and "opens a bracket" in error
+
+
 # -- known engine bugs (owner: rules/responses); strict xfail: they fail the suite once fixed -----------
 
 MIXED_INDENT = (
@@ -657,15 +673,24 @@ def test_fix_over_stdlib_changes_nothing(tmp_path, monkeypatch, whole):
     assert not [f for f in findings if "internal error" in f["message"]]
     assert not list(tree.rglob(".imslint-*.tmp"))
     # The pre-filter skips most files; parse every chosen one too, as a candidate would be.
-    for path in chosen:
-        job = FileJob(str(path), str(tree / path.relative_to(STDLIB)), frozenset(CODES), "huawei-ims", FIX)
-        report = process_file(job)
-        STATS["stdlib files parsed"] += 1
+    jobs = [FileJob(str(path), str(tree / path.relative_to(STDLIB)), frozenset(CODES), "huawei-ims", FIX)
+            for path in chosen]
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        reports = list(pool.map(process_file, jobs, chunksize=8))
+    STATS["stdlib files parsed"] += len(reports)
+    unreadable = {}
+    for path, report in zip(chosen, reports):
         assert not report.written, path
         for finding in report.findings:
             assert "internal error" not in finding.message, (path, finding)
+            assert finding.code == "IMS000", (path, finding)
             # Whatever imslint cannot read, Python cannot compile either; but for the documented
             # limit on nesting (engine.MAX_NESTING), which keeps libcst's parser from crashing.
-            assert finding.code == "IMS000", (path, finding)
-            assert finding.message.startswith("too deeply nested") or not compiles(
-                before[tree / path.relative_to(STDLIB)]), (path, finding)
+            if not finding.message.startswith("too deeply nested") and compiles(before[tree / path.relative_to(STDLIB)]):
+                unreadable[path.relative_to(STDLIB).as_posix()] = finding.message
+    assert unreadable == {name: unreadable.get(name) for name in LIBCST_GAPS if (STDLIB / name) in chosen}
+
+
+# Valid Python that libcst 1.x cannot parse: a parenthesized annotated target, ``(name): int``.
+# Listed so the round trip fails, and the entry can go, once libcst parses them.
+LIBCST_GAPS = {"test/test_grammar.py", "test/typinganndata/ann_module.py"}

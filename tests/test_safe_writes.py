@@ -239,8 +239,8 @@ def test_killed_at_random_points_every_file_whole(tmp_path):
     random_points = random.Random(20261127)
     kills, seen_temporaries = 0, 0
     for _ in range(KILLS):
-        process = subprocess.Popen([*IMSLINT, str(root)], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)
+        process = subprocess.Popen([*IMSLINT, str(root)], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=True)
         time.sleep(random_points.uniform(0.05, duration))
         kills += process.poll() is None
         _kill_group(process)

@@ -182,7 +182,8 @@ _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
 def _is_temporary(path: str, tree: Path) -> bool:
-    return os.path.dirname(path).startswith(str(tree)) and re.fullmatch(r"\.imslint-\d+-\w+\.tmp", os.path.basename(path)) is not None
+    name = os.path.basename(path)
+    return os.path.dirname(path).startswith(str(tree)) and re.fullmatch(r"\.imslint-\d+-\w+\.tmp", name) is not None
 
 
 def test_a_run_only_reads_and_rewrites_source_files(hostile_tree, tmp_path):
@@ -206,8 +207,10 @@ def test_a_run_only_reads_and_rewrites_source_files(hostile_tree, tmp_path):
             problems.append((event, args))
         elif event == "open":
             path, mode, flags = args
-            writes = (isinstance(mode, str) and set(mode) & set("wax+")) or (isinstance(flags, int) and flags & _WRITE_FLAGS)
-            if writes and not isinstance(path, int) and not _is_temporary(str(path), tree):  # an int: an fd opened before
+            writes = (isinstance(mode, str) and set(mode) & set("wax+")) or (
+                isinstance(flags, int) and flags & _WRITE_FLAGS)
+            # An int is a descriptor opened before (its opening was checked then).
+            if writes and not isinstance(path, int) and not _is_temporary(str(path), tree):
                 problems.append((event, args))
         elif event == "os.rename":
             if not (_is_temporary(str(args[0]), tree) and args[1] in fixed):
@@ -295,7 +298,8 @@ def _github_unescape(value: str) -> str:
 
 
 def test_every_format_is_covered():
-    assert set(FORMATS) == {"text", "full", "concise", "grouped", "json", "json-lines", "sarif", "github", "gitlab", "junit"}
+    assert set(FORMATS) == {
+        "text", "full", "concise", "grouped", "json", "json-lines", "sarif", "github", "gitlab", "junit"}
 
 
 @pytest.mark.parametrize("fmt", ["json", "json-lines"])
@@ -374,7 +378,9 @@ def _regex_sites() -> List[RegexSite]:
                 position = FLAG_ARGUMENT.get(function.attr, 2)
                 if flags_node is None and len(node.args) > position:
                     flags_node = node.args[position]
-                flags = int(eval(compile(ast.Expression(flags_node), "<flags>", "eval"), {"re": re})) if flags_node else 0
+                flags = 0
+                if flags_node is not None:  # re.I, re.I | re.M...: evaluated with ``re`` alone in scope
+                    flags = int(eval(compile(ast.Expression(flags_node), "<flags>", "eval"), {"re": re}))
                 first = node.args[0]
                 pattern = first.value if isinstance(first, ast.Constant) else None
                 if function.attr == "compile":
@@ -396,7 +402,8 @@ def _uses(tree: ast.Module, name: str) -> Tuple[str, ...]:
     methods, handed_on = set(), False
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     for node in ast.walk(tree):
-        named = (isinstance(node, ast.Name) and node.id == name) or (isinstance(node, ast.Attribute) and node.attr == name)
+        named = (isinstance(node, ast.Name) and node.id == name) or (
+            isinstance(node, ast.Attribute) and node.attr == name)
         if not named or isinstance(getattr(node, "ctx", None), ast.Store):
             continue
         parent = parents.get(node)

@@ -84,7 +84,9 @@ def record_imports() -> None:
 
     def find_module(current_file, module, level, roots):
         found = original(current_file, module, level, roots)
-        _RESOLVED[(str(current_file), module, level, tuple(roots))] = found
+        _RESOLVED[(str(current_file), str(module), int(level), tuple(str(root) for root in roots))] = (
+            None if found is None else str(found)
+        )
         return found
 
     find_module._imslint_recording = True  # type: ignore[attr-defined]
@@ -98,8 +100,8 @@ def dependencies() -> List[list]:
 
 
 def key(job, content_hash: str) -> str:
-    parts = [FORMAT, fingerprint(), job.display_path, os.path.abspath(job.abs_path), sorted(job.codes), job.target,
-             job.mode, job.unsafe, list(job.roots), content_hash]
+    parts = [FORMAT, fingerprint(), str(job.display_path), os.path.abspath(job.abs_path), sorted(job.codes),
+             str(job.target), job.mode, bool(job.unsafe), [str(root) for root in job.roots], content_hash]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
@@ -121,7 +123,8 @@ class Validator:
         for (current_file, module, level, roots), found, content_hash in dependencies:
             query = (current_file, module, level, tuple(roots))
             if query not in self.resolved:
-                self.resolved[query] = self.find_module(current_file, module, level, tuple(roots))
+                now = self.find_module(current_file, module, level, tuple(roots))
+                self.resolved[query] = None if now is None else str(now)
             now = self.resolved[query]
             if now != found:
                 return False
@@ -165,7 +168,7 @@ def _write_json(cache_dir: str, path: str, data) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
-    except OSError:
+    except (OSError, TypeError, ValueError):  # a value JSON cannot hold: no entry, no error
         pass
 
 

@@ -264,12 +264,16 @@ def run(jobs: Iterable[FileJob], workers: Optional[int] = None) -> Iterator[File
             except OSError:
                 pass
     missing = [job for job, report in zip(jobs, cached) if report is None]
-    work = sum(size for size, report in zip(sizes, cached) if report is None)
-    if workers > 1 and len(missing) > 1 and (len(missing) >= PARALLEL_THRESHOLD or work >= PARALLEL_BYTES):
+    missing_sizes = [size for size, report in zip(sizes, cached) if report is None]
+    if workers > 1 and len(missing) > 1 and (len(missing) >= PARALLEL_THRESHOLD or sum(missing_sizes) >= PARALLEL_BYTES):
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=min(workers, len(missing))) as pool:
-            yield from _in_order(cached, pool.map(process_file, missing))  # chunks of one: a few big files
+            # Largest files first, one a task, so that no worker is left with a big file at the
+            # end; the reports still come out in job order.
+            largest_first = sorted(range(len(missing)), key=lambda index: -missing_sizes[index])
+            futures = {index: pool.submit(process_file, missing[index]) for index in largest_first}
+            yield from _in_order(cached, (futures.pop(index).result() for index in range(len(missing))))
         return
     yield from _in_order(cached, map(process_file, missing))
 

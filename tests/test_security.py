@@ -156,10 +156,11 @@ def hook(event, args):
 
 sys.addaudithook(hook)
 from linter.cli import main
-try:
-    main(["fix", "--jobs", "1", "--output-format", "json", tree], standalone_mode=False)
-except SystemExit:
-    pass
+for command in ("check", "fix"):
+    try:
+        main([command, "--jobs", "1", "--output-format", "json", tree], standalone_mode=False)
+    except SystemExit:
+        pass
 recording[0] = False
 modules = {name: getattr(m, "__file__", None) for name, m in list(sys.modules.items())}
 with open(out, "w") as stream:
@@ -167,11 +168,13 @@ with open(out, "w") as stream:
 """
 
 
-def _audit(tree: Path, tmp_path: Path) -> dict:
+def _audit(tree: Path, tmp_path: Path, cache: bool) -> dict:
     out = tmp_path / "audit.json"
     # No bytecode files: Python's own writes for imslint's modules are not imslint's doing.
-    environment = {**{k: v for k, v in os.environ.items() if not k.startswith("PYTHON")},
-                   "IMSLINT_NO_CACHE": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "IMSLINT_"))}
+    environment["PYTHONDONTWRITEBYTECODE"] = "1"
+    if not cache:
+        environment["IMSLINT_NO_CACHE"] = "1"
     process = subprocess.run([sys.executable, "-c", AUDIT_DRIVER, str(tree), str(out)], cwd=tmp_path,
                              env=environment, capture_output=True, text=True, timeout=300)
     assert process.returncode == 0, process.stderr[-3000:]
@@ -186,12 +189,19 @@ def _is_temporary(path: str, tree: Path) -> bool:
     return os.path.dirname(path).startswith(str(tree)) and re.fullmatch(r"\.imslint-\d+-\w+\.tmp", name) is not None
 
 
-def test_a_run_only_reads_and_rewrites_source_files(hostile_tree, tmp_path):
-    """Audit events of a whole ``fix`` run: no code from the tree, no network, no processes,
-    and the only writes are fixed ``.py`` files, through imslint's temporary files."""
+@pytest.mark.parametrize("cache", [False, True], ids=["no-cache", "cache"])
+def test_a_run_only_reads_and_rewrites_source_files(hostile_tree, tmp_path, cache):
+    """Audit events of a whole ``check`` and ``fix``: no code from the tree, no network, no
+    processes, and the only writes are fixed ``.py`` files, through imslint's temporary files,
+    and (unless ``IMSLINT_NO_CACHE``) the result cache in the working directory."""
     tree, markers, _ = hostile_tree
-    audit = _audit(tree, tmp_path)
+    audit = _audit(tree, tmp_path, cache)
     inside = str(tree) + os.sep
+    cache_directory = str(tmp_path / ".imslint_cache")
+
+    def ours(path) -> bool:
+        path = str(path)
+        return _is_temporary(path, tree) or (cache and (path + os.sep).startswith(cache_directory + os.sep))
     fixed = {str(tree / "evil.py"), str(tree / "uses_constants.py")}
     problems = []
     for event, args in audit["events"]:
@@ -210,15 +220,15 @@ def test_a_run_only_reads_and_rewrites_source_files(hostile_tree, tmp_path):
             writes = (isinstance(mode, str) and set(mode) & set("wax+")) or (
                 isinstance(flags, int) and flags & _WRITE_FLAGS)
             # An int is a descriptor opened before (its opening was checked then).
-            if writes and not isinstance(path, int) and not _is_temporary(str(path), tree):
+            if writes and not isinstance(path, int) and not ours(path):
                 problems.append((event, args))
         elif event == "os.rename":
-            if not (_is_temporary(str(args[0]), tree) and args[1] in fixed):
+            if not (_is_temporary(str(args[0]), tree) and args[1] in fixed) and not (ours(args[0]) and ours(args[1])):
                 problems.append((event, args))
-        elif event in ("os.remove", "os.chmod"):
-            if not _is_temporary(str(args[0]), tree):
+        elif event in ("os.remove", "os.chmod", "os.mkdir"):
+            if not ours(args[0]):
                 problems.append((event, args))
-        elif event.startswith(("os.mkdir", "os.rmdir", "os.symlink", "os.link", "os.truncate", "os.utime",
+        elif event.startswith(("os.rmdir", "os.symlink", "os.link", "os.truncate", "os.utime",
                                "os.chown", "os.chflags", "os.setxattr", "os.removexattr", "shutil.")):
             problems.append((event, args))
     assert problems == []
@@ -226,6 +236,7 @@ def test_a_run_only_reads_and_rewrites_source_files(hostile_tree, tmp_path):
     assert loaded_from_tree == {}
     assert sorted(os.listdir(markers)) == []
     assert (tree / "evil.py").read_text(encoding="utf-8").endswith(GOOD)
+    assert os.path.isdir(cache_directory) == cache
 
 
 def test_no_network_during_a_full_run(hostile_tree, monkeypatch):

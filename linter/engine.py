@@ -16,13 +16,12 @@ from .source import SourceError, SourceText, decode_source
 
 MAX_FIX_ROUNDS = 10
 
-# Every finding needs one of these byte strings in the file (see ``could_match``).
-PREFILTER_TOKENS = ("images",)
-
-
 def could_match(text: str) -> bool:
-    """Cheap test: can this file hold a finding at all? Sound, never skips a real finding."""
-    return any(token in text for token in PREFILTER_TOKENS)
+    """Cheap test: can this file hold a finding at all? The pre-filter's own seed test
+    (``prefilter.is_seed``), so the library API and the CLI agree."""
+    from .prefilter import is_seed
+
+    return is_seed(text.encode("utf-8", "surrogatepass"))
 
 
 def unreadable(path: str, message: str, line: int = 1, column: int = 1) -> Finding:

@@ -36,6 +36,9 @@ from typing import Iterable, Optional, Set, Tuple
 SEED = b"images"
 # ``images`` followed by what can end a path segment in the template (see the argument above).
 _SEGMENT = re.compile(rb"images[/?#\"'{%$\\]")
+# The same test on a string *value* (a constant another module may import): the literal's end
+# is the end of the value.
+VALUE_SEGMENT = re.compile(r"images(?:$|[/?#{%$\\])")
 
 
 def is_seed(data: bytes) -> bool:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 from collections import OrderedDict
 from functools import lru_cache
 from typing import Iterable, Optional, Sequence, Set, Tuple
 
 from .endpoints import HOLE_CHAR
+from .prefilter import VALUE_SEGMENT
 
 RELEVANT = "images"  # every abandoned endpoint's path has an ``images`` segment
 
@@ -64,14 +64,9 @@ def _statement_assignments(statement):
             yield alias.asname or alias.name, ast.Name(id=alias.name)
 
 
-# ``images`` as a whole path segment: what every endpoint needs. A word in prose or a keyword
-# list (``imagesx``, "save images") never makes a URL, and common names must not be exported for it.
-_SEGMENT = re.compile(r"(?:^|/)images(?:$|[/?#])")
-
-
 def _mentions(value: ast.AST, names: Set[str]) -> bool:
     for node in ast.walk(value):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and _SEGMENT.search(node.value):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and VALUE_SEGMENT.search(node.value):
             return True
         if isinstance(node, ast.Name) and node.id in names:
             return True

@@ -153,11 +153,6 @@ def test_unrelated_files_are_not_kept(tmp_path):
     assert kept(paths) == {str(tmp_path / "pkg" / "paths.py")}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "unsound: project.exported_names only exports strings with 'images' at the start or after '/', "
-    "so a constant built as \"%simages/detail\" % BASE or \"{}images/detail\".format(BASE) is not "
-    "exported and its importers are skipped, though the engine flags them"
-))
 @pytest.mark.parametrize("definition", ['"%simages/detail" % BASE', '"{}images/detail".format(BASE)'])
 def test_constant_built_with_a_placeholder_before_images(tmp_path, definition):
     paths = write(tmp_path, {

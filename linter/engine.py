@@ -127,9 +127,9 @@ def analyse(text: str, path: str, codes: Optional[Collection[str]], options: Eng
     from .context import FileContext
     from .suppress import parse_suppressions
 
-    context = FileContext(path, text, module, options)
     findings: List[Finding] = []
-    try:
+    try:  # the one traversal (FileContext) and the rules both recurse over the tree
+        context = FileContext(path, text, module, options)
         for rule in rules:
             findings.extend(rule().check(context))
     except RecursionError:

@@ -181,8 +181,6 @@ def test_deep_nesting_through_the_library(code):
 VALID_BUT_DEEP = "x = " + "[" * 150 + "]" * 150 + "\n" + BAD
 
 
-@pytest.mark.xfail(strict=True, raises=RecursionError,
-                   reason="engine.analyse builds FileContext (tree.collect) outside its RecursionError guard")
 def test_deep_but_valid_nesting_is_ims000_not_recursion_error():
     [finding] = lint_source(VALID_BUT_DEEP, "deep.py")
     assert finding.code == "IMS000" and "too deeply nested" in finding.message

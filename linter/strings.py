@@ -170,7 +170,9 @@ def fstring_text(part: cst.FormattedStringText, raw: bool) -> Template:
 
 # -- %-formatting and str.format -------------------------------------------------------------------
 
-_PERCENT_SPEC = re.compile(r"%(?:\((?P<key>[^)]*)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<conv>[diouxXeEfFgGcrsa%])")
+# Linear on hostile literals: an unclosed ``%(`` scans only to the next ``%``, and zeros are flags
+# (a width never starts with 0), so a run of them is never split between flags and width.
+_PERCENT_SPEC = re.compile(r"%(?:\((?P<key>[^)%]*)\))?[#0\- +]*(?:\*|[1-9]\d*)?(?:\.(?:\*|\d+))?[hlL]?(?P<conv>[diouxXeEfFgGcrsa%])")
 
 
 def split_lit(piece: Lit, pattern: "re.Pattern[str]") -> Iterable[Tuple[str, object]]:

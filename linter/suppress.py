@@ -17,9 +17,11 @@ from .findings import Finding
 ALL: FrozenSet[str] = frozenset({"*"})
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.I)
-_IGNORE = re.compile(r"#\s*imslint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.I)
-_FILE = re.compile(r"#\s*imslint:\s*noqa(?::\s*(?P<codes>[A-Z0-9,\s]+))?\s*$", re.I)
-_CODE = re.compile(r"[A-Z]+[0-9]+", re.I)
+# Linear on hostile comments: a code list stops at the next "#" (every match starts at one),
+# whitespace is never split between two repeats, and codes start at a word boundary.
+_IGNORE = re.compile(r"#\s*imslint:\s*ignore(?:\[(?P<codes>[^\]#]*)\])?", re.I)
+_FILE = re.compile(r"#\s*imslint:\s*noqa(?::\s*(?P<codes>[A-Z0-9]+(?:[\s,]+[A-Z0-9]+)*))?[\s,]*$", re.I)
+_CODE = re.compile(r"\b[A-Z]+[0-9]+", re.I)
 
 
 def _codes(text: Optional[str]) -> FrozenSet[str]:

@@ -455,16 +455,7 @@ DYNAMIC: Dict[str, Callable[[], List["re.Pattern"]]] = {
 }
 
 # Known superlinear regexes (owner: engine; see the report). Strict: they fail once made linear.
-QUADRATIC = {
-    "linter/suppress.py:_FILE": "`(?::\\s*(?P<codes>[A-Z0-9,\\s]+))?\\s*$` splits a run of whitespace three "
-                                "ways (`# imslint: noqa:` + spaces + `!`): O(n^3), 3 s at 1,600 characters",
-    "linter/suppress.py:_CODE": "`[A-Z]+[0-9]+` retries from every letter of a long run of letters "
-                                "(`# imslint: ignore[AAAA...]`): O(n^2)",
-    "linter/suppress.py:_IGNORE": "`[^\\]]*` runs to the end of the comment from every `#imslint:ignore[` "
-                                  "that is never closed: O(n^2)",
-    "linter/strings.py:_PERCENT_SPEC": "`\\((?P<key>[^)]*)\\)` runs to the end of the literal from every `%(` "
-                                       "that is never closed: O(n^2)",
-}
+QUADRATIC: dict = {}  # every regex is linear now (each one used to have an entry here)
 
 
 def _compiled(site: RegexSite) -> List["re.Pattern"]:

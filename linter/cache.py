@@ -195,8 +195,8 @@ def _report(data: dict):
 # -- the pre-filter index --------------------------------------------------------------------------------------
 
 
-def signature(status: os.stat_result) -> List[int]:
-    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+def signature(status: os.stat_result) -> str:
+    return f"{status.st_size:x}.{status.st_mtime_ns:x}.{status.st_ctime_ns:x}.{status.st_ino:x}"
 
 
 # A file whose change time is this close to the run's start may change again within the same
@@ -215,6 +215,10 @@ class PrefilterIndex:
     learnt from the bytes: ``seed`` with the names it exports, ``problem`` with the IMS000
     message, or ``other`` with the names it was searched for and those it mentions, so a later
     run with the same (or fewer) names needs no read.
+
+    A warm run loads the whole index, so it is kept small: entries grouped by directory, the
+    signature one string, and each list of searched names (nearly always the same list) stored
+    once and referred to by its position.
     """
 
     def __init__(self, cache_dir: str) -> None:
@@ -224,36 +228,51 @@ class PrefilterIndex:
         self.path = os.path.join(cache_dir, f"v{FORMAT}", "prefilter.json")
         self.started = time.time_ns()
         self.changed = False
-        self.files: Dict[str, list] = {}
+        # directory -> name -> [signature, kind, payload, searched names, mentioned names]
+        self.directories: Dict[str, Dict[str, list]] = {}
         try:
             with open(self.path, encoding="utf-8") as stream:
                 data = json.load(stream)
             if data.get("fingerprint") == fingerprint():
-                self.files = data["files"]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            pass
+                searched = data["searched"]
+                for entries in data["directories"].values():
+                    for entry in entries.values():
+                        entry[3] = searched[entry[3]]
+                self.directories = data["directories"]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+            self.directories = {}
 
-    def lookup(self, path: str) -> Optional[list]:
-        """``[kind, payload, searched, mentioned]`` when indexed and unchanged, else None."""
-        entry = self.files.get(path)
+    def __len__(self) -> int:
+        return sum(len(entries) for entries in self.directories.values())
+
+    def _entry(self, path: str) -> Optional[list]:
+        directory, name = os.path.split(path)
+        return self.directories.get(directory, {}).get(name)
+
+    def lookup(self, path: str, status: Optional[os.stat_result] = None) -> Optional[list]:
+        """``[kind, payload, searched, mentioned]`` when indexed and unchanged, else None;
+        ``status``: the file's, when the caller has just taken it."""
+        entry = self._entry(path)
         if entry is None:
             return None
         try:
-            current = signature(os.stat(path))
+            current = signature(status if status is not None else os.stat(path))
         except OSError:
             return None
         return entry[1:] if entry[0] == current else None
 
     def store(self, path: str, status: os.stat_result, kind: str, payload, searched=(), mentioned=()) -> None:
+        directory, name = os.path.split(path)
+        entries = self.directories.setdefault(directory, {})
         if status.st_ctime_ns > self.started - RACY_NS or status.st_mtime_ns > self.started - RACY_NS:
-            self.files.pop(path, None)
+            entries.pop(name, None)
         else:
-            self.files[path] = [signature(status), kind, payload, sorted(searched), sorted(mentioned)]
+            entries[name] = [signature(status), kind, payload, sorted(searched), sorted(mentioned)]
         self.changed = True
 
     def searched(self, path: str, names, mentioned) -> None:
         """Adds names an indexed ``other`` file was searched for, and those it mentions."""
-        entry = self.files.get(path)
+        entry = self._entry(path)
         if entry is not None and entry[1] == "other":
             entry[3] = sorted(set(entry[3]) | set(names))
             entry[4] = sorted(set(entry[4]) | set(mentioned))
@@ -261,11 +280,21 @@ class PrefilterIndex:
 
     def exports(self, path: str, known, names) -> None:
         """Records what an ``other`` file exports given the ``known`` names (see ``exported``)."""
-        entry = self.files.get(path)
+        entry = self._entry(path)
         if entry is not None and entry[1] == "other":
             entry[2] = [sorted(known), sorted(names)]
             self.changed = True
 
     def save(self) -> None:
-        if self.changed:
-            _write_json(self.cache_dir, self.path, {"fingerprint": fingerprint(), "files": self.files})
+        if not self.changed:
+            return
+        searched: Dict[Tuple[str, ...], int] = {}
+        directories = {
+            directory: {
+                name: entry[:3] + [searched.setdefault(tuple(entry[3]), len(searched)), entry[4]]
+                for name, entry in entries.items()
+            }
+            for directory, entries in self.directories.items() if entries
+        }
+        data = {"fingerprint": fingerprint(), "searched": [list(names) for names in searched], "directories": directories}
+        _write_json(self.cache_dir, self.path, data)

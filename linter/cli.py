@@ -169,8 +169,8 @@ def _run(mode: str, options) -> int:
         chunks.extend(report.diff for report in reports if report.diff)
     from .registry import all_rules
 
-    # Rule metadata only when it is shown (rule modules import libcst).
-    rules = all_rules() if findings or output_format == "sarif" else ()
+    # Rule metadata only where it is shown, SARIF's rule descriptors (rule modules import libcst).
+    rules = all_rules() if output_format == "sarif" else ()
     rendered = render(findings, output_format, rules=rules, show_fixes=bool(options.get("show_fixes")),
                       color=color, unsafe_fixes=unsafe)
     if rendered:

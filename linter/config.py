@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Dict, FrozenSet, Iterable, Mapping, Optional, Sequence, Tuple
+from typing import AbstractSet, Any, Callable, Dict, FrozenSet, Iterable, Mapping, Optional, Sequence, Tuple
 
 from pathspec import GitIgnoreSpec
 
@@ -59,6 +59,7 @@ class Globs:
 
     groups: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # (directory, patterns)
     _specs: tuple = field(default=(), init=False, repr=False, compare=False)
+    _by_name: list = field(default_factory=list, init=False, repr=False, compare=False)  # [_ByName], made lazily
 
     def __post_init__(self) -> None:
         specs = tuple(_compile(patterns) for _, patterns in self.groups)
@@ -107,6 +108,38 @@ class Globs:
                     matched = not negated
         return matched
 
+    def matcher_for(self, directory: str) -> Callable[[str, str, bool], bool]:
+        """``matches`` for the entries of ``directory`` (absolute), as ``match(name, path, is_dir)``.
+
+        A walk asks this for every entry, so the common case is answered by the entry's name:
+        when no pattern names a directory or re-includes (``build``, ``*.pyc``, ``.venv/``), an
+        entry inside a group's directory matches exactly when the part of ``directory`` below the
+        group's directory matches (everything in a matched directory is matched) or the entry's
+        own name does (a name pattern matches a path when it matches one of its components, and
+        no component above the entry matched), and an entry outside it by its name alone, as in
+        ``verdict``. Anything else, or a group's directory strictly inside ``directory`` (its own
+        directory is never matched by a group), takes ``matches`` itself.
+        """
+        if not self._by_name_only() or any(_is_strictly_inside(root, directory) for root, _ in self.groups):
+            return lambda name, path, is_dir: self.matches(path, is_dir=is_dir)
+        if not self._by_name:
+            object.__setattr__(self, "_by_name", [_ByName(self.groups)])
+        by_name = self._by_name[0]
+        if by_name.inherited(directory):
+            return lambda name, path, is_dir: True
+        return by_name.entry_matches
+
+    def include_matcher(self) -> Callable[[str, str], bool]:
+        """``matches_file_itself`` as ``match(name, path)``: by the name alone when every pattern
+        is a name pattern (then only the basename is ever tested)."""
+        if any(not _is_name_pattern(pattern) for _, patterns in self.groups for pattern in patterns):
+            return lambda name, path: self.matches_file_itself(path)
+        test = _NamePatterns([pattern for _, patterns in self.groups for pattern in patterns])
+        return lambda name, path: test.verdict(name) is True
+
+    def _by_name_only(self) -> bool:
+        return all(_is_name_pattern(p) and not p.startswith("!") for _, patterns in self.groups for p in patterns)
+
     def unmatched_by(self, directory: "os.PathLike[str] | str") -> "Globs":
         """These globs without the patterns that match ``directory``: inside a directory named on
         the command line, only what matches entries in their own right excludes them."""
@@ -118,12 +151,75 @@ class Globs:
         return Globs(tuple(groups))
 
 
+class _ByName:
+    """``Globs.matcher_for`` for globs of name patterns without ``!``: ``inherited`` tells
+    whether a directory lies in a matched one (memoised; a walk asks for each directory after
+    its parent), ``entry_matches`` tests an entry's own name against every group."""
+
+    def __init__(self, groups: Sequence[Tuple[str, Tuple[str, ...]]]) -> None:
+        self.groups = [(root, _NamePatterns(patterns)) for root, patterns in groups if patterns]
+        self.every = _NamePatterns([pattern for _, patterns in groups for pattern in patterns])
+        self._inherited: Dict[Tuple[int, str], bool] = {}
+
+    def entry_matches(self, name: str, path: str, is_dir: bool) -> bool:
+        return self.every.verdict(name, is_dir=is_dir) is True
+
+    def inherited(self, directory: str) -> bool:
+        return any(self._inherited_in(index, directory) for index in range(len(self.groups)))
+
+    def _inherited_in(self, index: int, directory: str) -> bool:
+        """Whether a component of ``directory`` below group ``index``'s directory matches it."""
+        key = (index, directory)
+        if key not in self._inherited:
+            root, patterns = self.groups[index]
+            parent, name = os.path.split(directory)
+            self._inherited[key] = _is_strictly_inside(directory, root) and (
+                patterns.verdict(name, is_dir=True) is True or self._inherited_in(index, parent)
+            )
+        return self._inherited[key]
+
+
+class _NamePatterns:
+    """Name patterns (no ``/`` but a trailing one) tested against one path component.
+
+    The last matching pattern decides (``!`` re-includes), as in gitignore. Plain names
+    (``build``, ``.venv/``) are looked up in sets, so a list such as the default excludes costs
+    one lookup an entry; the others go through pathspec's own regular expressions.
+    """
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        self.literal = not any(pattern.startswith("!") for pattern in patterns)
+        self.names: set = set()
+        self.directory_names: set = set()
+        self.globs: list = []
+        for pattern in patterns:
+            name = pattern[:-1] if pattern.endswith("/") else pattern
+            if self.literal and name and name == name.strip() and not any(c in name for c in "*?[]\\/#!"):
+                (self.directory_names if pattern.endswith("/") else self.names).add(name)
+            else:  # order matters once a pattern can re-include: then every pattern comes here
+                self.globs.extend(r for r in _compile((pattern,))[0].patterns if r.include is not None)
+
+    def verdict(self, name: str, *, is_dir: bool = False) -> Optional[bool]:
+        if name in self.names or (is_dir and name in self.directory_names):
+            return True
+        key = name + "/" if is_dir else name
+        verdict = None
+        for regex in self.globs:
+            if regex.match_file(key) is not None:
+                verdict = regex.include
+        return verdict
+
+
 def _relative_key(path: str, directory: str) -> Optional[str]:
     """``path`` relative to ``directory`` with ``/`` separators; None when outside it."""
     if path == directory:
         return ""
     prefix = directory.rstrip(os.sep) + os.sep
     return path[len(prefix):].replace(os.sep, "/") if path.startswith(prefix) else None
+
+
+def _is_strictly_inside(path: str, directory: str) -> bool:
+    return path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
 def _is_name_pattern(pattern: str) -> bool:
@@ -441,20 +537,27 @@ class ConfigResolver:
         """The settings for a file (the config search starts in its directory)."""
         return self.settings_for_directory(os.path.dirname(os.path.join(self.cwd, file_path)))
 
-    def settings_for_directory(self, directory: "os.PathLike[str] | str") -> Settings:
-        """The settings for the files directly inside ``directory``."""
+    def settings_for_directory(
+        self, directory: "os.PathLike[str] | str", *, names: Optional[AbstractSet[str]] = None
+    ) -> Settings:
+        """The settings for the files directly inside ``directory``; ``names``, when the caller
+        has listed the directory, spares looking for config files that are not there."""
         if self._fixed is not None:
             return self._fixed
-        return self._search(os.path.abspath(os.path.join(self.cwd, directory)), self._default)
+        return self._search(os.path.abspath(os.path.join(self.cwd, directory)), self._default, names)
 
-    def _search(self, directory: str, otherwise: Callable[[], Settings]) -> Settings:
+    def _search(
+        self, directory: str, otherwise: Callable[[], Settings], names: Optional[AbstractSet[str]] = None
+    ) -> Settings:
         passed = []
         settings = None
         while settings is None:
             settings = self._by_directory.get(directory)
             if settings is None:
                 passed.append(directory)
-                settings = self._load_from_directory(directory)
+                if names is None or not names.isdisjoint(CONFIG_FILENAMES):
+                    settings = self._load_from_directory(directory)
+                names = None  # the listing was of the first directory only
             parent = os.path.dirname(directory)
             if settings is None and parent == directory:
                 settings = otherwise()

@@ -12,11 +12,11 @@ config file still raises ``ConfigError``).
 from __future__ import annotations
 
 import errno
+import operator
 import os
 import stat
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Dict, FrozenSet, Iterator, Optional, Sequence, Set, Tuple, Union
+from dataclasses import dataclass, field
+from typing import Callable, Dict, FrozenSet, Iterator, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 from .config import ConfigResolver, Globs, Settings
 
@@ -24,8 +24,11 @@ from .config import ConfigResolver, Globs, Settings
 @dataclass(frozen=True)
 class DiscoveredFile:
     display_path: str  # as the user expects it in output
-    abs_path: Path  # absolute, symbolic links not resolved
+    abs_path: str  # absolute, symbolic links not resolved
     settings: Settings
+    # Taken while walking (the check for a second name of the file needs it); the pre-filter
+    # index compares it instead of taking another.
+    status: Optional[os.stat_result] = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -62,9 +65,9 @@ def _discover_argument(
     if is_dir:
         walk = _Walk(path, resolver, seen)
         shown = os.path.normpath(given)
-        yield from walk.directory(path, shown, walk.outer_gitignores(), frozenset())
-    elif _first_time(path, seen):
-        yield DiscoveredFile(given, Path(path), resolver.settings_for(path))
+        yield from walk.files(path, shown)
+    elif _first_time(path, seen)[0]:
+        yield DiscoveredFile(given, path, resolver.settings_for(path))
 
 
 def _force_excluded(path: str, is_dir: bool, resolver: ConfigResolver) -> bool:
@@ -84,6 +87,13 @@ def _force_excluded(path: str, is_dir: bool, resolver: ConfigResolver) -> bool:
 _DIRECTORY, _FILE, _SKIPPED, _PROBLEM = range(4)
 
 
+class _Subdirectory(NamedTuple):
+    path: str
+    display: str
+    gitignores: Globs
+    ancestors: FrozenSet[_FileId]
+
+
 class _Walk:
     """The walk of one directory named on the command line (``top``).
 
@@ -96,7 +106,8 @@ class _Walk:
         self.real_top = os.path.realpath(top)
         self.resolver = resolver
         self.seen = seen
-        self._excludes: Dict[Settings, Globs] = {}
+        self._excludes: Dict[int, Tuple[Settings, Globs]] = {}
+        self._includes: Dict[int, Tuple[Settings, Callable[[str, str], bool]]] = {}
 
     def outer_gitignores(self) -> Globs:
         """``.git/info/exclude`` and the ``.gitignore`` files of the repository above ``top``."""
@@ -113,46 +124,73 @@ class _Walk:
             found += _read_gitignore(directory, os.path.join(directory, ".gitignore"))
         return found.unmatched_by(self.top)
 
-    def directory(
+    def files(self, path: str, display: str) -> Iterator[Discovered]:
+        """Depth first in name order. A stack of directory listings, not recursion: a ``yield
+        from`` chain costs every file the depth of its directory, and deep trees exist."""
+        stack = [self._directory(path, display, self.outer_gitignores(), frozenset())]
+        while stack:
+            for item in stack[-1]:
+                if isinstance(item, _Subdirectory):
+                    stack.append(self._directory(*item))
+                    break
+                yield item
+            else:
+                stack.pop()
+
+    def _directory(
         self, path: str, display: str, gitignores: Globs, ancestors: FrozenSet[_FileId]
-    ) -> Iterator[Discovered]:
+    ) -> Iterator["Discovered | _Subdirectory"]:
+        """The files of one directory, and its subdirectories to walk at their place in the order."""
         try:
             directory_id = _file_id(os.stat(path))
             if directory_id in ancestors:
                 yield DiscoveryError(display, "symbolic link loop, not followed")
                 return
             with os.scandir(path) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
+                entries = sorted(listing, key=_name)
         except OSError as error:
             yield DiscoveryError(display, _describe(error, is_link=False))
             return
-        settings = self.resolver.settings_for_directory(path)
-        exclude = self._exclude(settings)
+        names = {entry.name for entry in entries}
+        settings = self.resolver.settings_for_directory(path, names=names)
+        excluded = self._exclude(settings).matcher_for(path)
+        included = self._include(settings)
         respect_gitignore = settings.respect_gitignore
-        if respect_gitignore and any(entry.name == ".gitignore" for entry in entries):
+        if respect_gitignore and ".gitignore" in names:
             gitignores += _read_gitignore(path, os.path.join(path, ".gitignore"))
+        ignored = gitignores.matcher_for(path) if respect_gitignore else None
         for entry in entries:
             kind, problem = self._classify(entry)
             is_dir = kind == _DIRECTORY
-            if kind == _SKIPPED or exclude.matches(entry.path, is_dir=is_dir):
+            name = entry.name
+            if kind == _SKIPPED or excluded(name, entry.path, is_dir):
                 continue
-            if respect_gitignore and gitignores.matches(entry.path, is_dir=is_dir):
+            if ignored is not None and ignored(name, entry.path, is_dir):
                 continue
-            shown = _join_display(display, entry.name)
+            shown = _join_display(display, name)
             if is_dir:
-                inside = ancestors | {directory_id}
-                yield from self.directory(entry.path, shown, gitignores, inside)
-            elif not settings.include.matches_file_itself(entry.path):
+                yield _Subdirectory(entry.path, shown, gitignores, ancestors | {directory_id})
+            elif not included(name, entry.path):
                 continue
             elif kind == _PROBLEM:
                 yield DiscoveryError(shown, problem)
-            elif _first_time(entry.path, self.seen):
-                yield DiscoveredFile(shown, Path(entry.path), settings)
+            else:
+                first, status = _first_time(entry, self.seen)
+                if first:
+                    yield DiscoveredFile(shown, entry.path, settings, status)
+
+    # Keyed by identity: the resolver hands out one Settings object per config file, and
+    # hashing a Settings (every field, deeply) for each directory costs more than the walk.
+
+    def _include(self, settings: Settings) -> Callable[[str, str], bool]:
+        if id(settings) not in self._includes:
+            self._includes[id(settings)] = (settings, settings.include.include_matcher())
+        return self._includes[id(settings)][1]
 
     def _exclude(self, settings: Settings) -> Globs:
-        if settings not in self._excludes:
-            self._excludes[settings] = settings.exclude.unmatched_by(self.top)
-        return self._excludes[settings]
+        if id(settings) not in self._excludes:
+            self._excludes[id(settings)] = (settings, settings.exclude.unmatched_by(self.top))
+        return self._excludes[id(settings)][1]
 
     def _classify(self, entry: os.DirEntry) -> Tuple[int, str]:
         """What an entry is, following symbolic links that stay inside the named directory."""
@@ -191,23 +229,30 @@ def _is_within(path: str, directory: str) -> bool:
 
 
 def _join_display(directory: str, name: str) -> str:
-    return name if directory == os.curdir else os.path.join(directory, name)
+    if directory == os.curdir:
+        return name
+    return directory + name if directory.endswith(os.sep) else directory + os.sep + name
+
+
+_name = operator.attrgetter("name")
 
 
 def _file_id(status: os.stat_result) -> _FileId:
     return (status.st_dev, status.st_ino)
 
 
-def _first_time(path: str, seen: Set[_FileId]) -> bool:
-    """False for a file already yielded under another name (a link, a repeated argument)."""
+def _first_time(path: "os.DirEntry | str", seen: Set[_FileId]) -> Tuple[bool, Optional[os.stat_result]]:
+    """False for a file already yielded under another name (a link, a repeated argument); and
+    the file's status. A file that vanished meanwhile counts as new: reading it reports it."""
     try:
-        file_id = _file_id(os.stat(path))
-    except OSError:  # vanished meanwhile: let reading it report the problem
-        return True
+        status = path.stat() if isinstance(path, os.DirEntry) else os.stat(path)
+    except OSError:
+        return True, None
+    file_id = _file_id(status)
     if file_id in seen:
-        return False
+        return False, status
     seen.add(file_id)
-    return True
+    return True, status
 
 
 def _describe(error: OSError, *, is_link: bool) -> str:

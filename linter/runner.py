@@ -155,7 +155,7 @@ def select_candidates(files: Iterable[object]) -> Selection:
         if selection.files_seen == INDEX_AFTER:
             index = _prefilter_index()
         path = str(item.abs_path)
-        entry = index.lookup(path) if index is not None else None
+        entry = index.lookup(path, getattr(item, "status", None)) if index is not None else None
         if entry is None:
             try:
                 data, status = _read_with_status(path)

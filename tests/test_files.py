@@ -69,7 +69,7 @@ def test_explicit_file_shown_as_given_with_absolute_path(project):
     make(project, "src/a.py")
     [item] = found(["./src/a.py"])
     assert item.display_path == "./src/a.py"
-    assert item.abs_path == project / "src" / "a.py"
+    assert item.abs_path == str(project / "src" / "a.py")
     assert item.settings.root == project
 
 
@@ -92,7 +92,7 @@ def test_directory_named_like_a_python_file_is_walked(project):
 def test_cwd_argument_instead_of_chdir(tmp_path):
     make(tmp_path, "p/a.py")
     [item] = found(["p"], cwd=str(tmp_path))
-    assert item.display_path == "p/a.py" and item.abs_path == tmp_path / "p" / "a.py"
+    assert item.display_path == "p/a.py" and item.abs_path == str(tmp_path / "p" / "a.py")
 
 
 def test_discovery_is_lazy(project):

@@ -24,8 +24,14 @@ def run_paths(
     unsafe: bool = False,
     jobs: Optional[int] = None,
     on_report: Optional[Callable[[object], None]] = None,
+    cache_dir: Optional[str] = None,
+    use_cache: bool = True,
 ) -> Tuple[list, int]:
-    """Discovers, pre-filters and processes files; returns (file reports, files seen)."""
+    """Discovers, pre-filters and processes files; returns (file reports, files seen).
+
+    Results are cached in ``cache_dir`` (default: ``IMSLINT_CACHE_DIR`` or ``.imslint_cache``)
+    unless ``use_cache`` is false or ``IMSLINT_NO_CACHE`` is set."""
+    from . import cache
     from .engine import unreadable
     from .files import DiscoveryError, discover
     from .runner import FileJob, FileReport, run, select_candidates
@@ -40,7 +46,8 @@ def run_paths(
                 continue
             yield item
 
-    selection = select_candidates(files())
+    cache_dir = cache.directory(cache_dir, enabled=use_cache)
+    selection = select_candidates(files(), cache_dir)
     jobs_list = [
         FileJob(
             item.display_path,
@@ -54,7 +61,7 @@ def run_paths(
         for item in selection.candidates
     ]
     reports = []
-    for report in run(jobs_list, jobs):
+    for report in run(jobs_list, jobs, cache_dir):
         if on_report is not None:
             on_report(report)
         reports.append(report)

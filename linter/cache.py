@@ -12,8 +12,8 @@ recorded resolution still finds the same file with the same content, so creating
 editing an imported module invalidates it.
 
 Entries are JSON (never pickle: a cache directory checked into a repository must not run code),
-written atomically. ``IMSLINT_NO_CACHE=1`` turns the cache off, ``IMSLINT_CACHE_DIR`` moves it;
-the directory may be deleted at any time. Files that could not be read are never cached.
+written atomically. ``--no-cache`` or ``IMSLINT_NO_CACHE=1`` turns the cache off, ``--cache-dir``
+or ``IMSLINT_CACHE_DIR`` moves it; the directory may be deleted at any time. Files that could not be read are never cached.
 """
 from __future__ import annotations
 
@@ -34,11 +34,13 @@ _HASHES: Dict[str, Optional[str]] = {}
 _FINGERPRINT: List[str] = []
 
 
-def directory() -> Optional[str]:
-    """The cache directory to use, or None when caching is off."""
-    if os.environ.get("IMSLINT_NO_CACHE", "").strip() not in ("", "0"):
+def directory(chosen: Optional[str] = None, *, enabled: bool = True) -> Optional[str]:
+    """The cache directory to use, or None when caching is off: off when not ``enabled``
+    (``--no-cache``) or ``IMSLINT_NO_CACHE`` is set; else ``chosen`` (``--cache-dir``),
+    ``IMSLINT_CACHE_DIR`` or ``.imslint_cache``, as an absolute path."""
+    if not enabled or os.environ.get("IMSLINT_NO_CACHE", "").strip() not in ("", "0"):
         return None
-    return os.path.abspath(os.environ.get("IMSLINT_CACHE_DIR") or DIRECTORY)
+    return os.path.abspath(chosen or os.environ.get("IMSLINT_CACHE_DIR") or DIRECTORY)
 
 
 def fingerprint() -> str:

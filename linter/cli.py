@@ -41,6 +41,9 @@ def common_options(function):
         click.option("--force-exclude", is_flag=True, default=None, help="Apply excludes to paths given explicitly."),
         click.option("--no-respect-gitignore", is_flag=True, help="Lint files .gitignore excludes."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPUs)."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), envvar="IMSLINT_CACHE_DIR",
+                     help="Where to keep the cache (default .imslint_cache)."),
         click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary or progress."),
         click.option("--verbose", "-v", is_flag=True, help="Also name the files that were checked."),
         click.option("--color/--no-color", default=None, help="Colour output (default: on a terminal, unless NO_COLOR)."),
@@ -214,6 +217,7 @@ def _run_paths(mode: str, paths: List[str], options, resolver):
         return run_paths(
             paths, resolver, mode=mode, unsafe=bool(options.get("unsafe_fixes")),
             jobs=options.get("jobs"), on_report=on_report,
+            cache_dir=options.get("cache_dir"), use_cache=not options.get("no_cache"),
         )
     finally:
         progress.close()

@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import AbstractSet, Any, Callable, Dict, FrozenSet, Iterable, Mapping, Optional, Sequence, Tuple
+from typing import AbstractSet, Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from pathspec import GitIgnoreSpec
 
@@ -182,25 +182,32 @@ class _ByName:
 class _NamePatterns:
     """Name patterns (no ``/`` but a trailing one) tested against one path component.
 
-    The last matching pattern decides (``!`` re-includes), as in gitignore. Plain names
-    (``build``, ``.venv/``) are looked up in sets, so a list such as the default excludes costs
-    one lookup an entry; the others go through pathspec's own regular expressions.
+    The last matching pattern decides (``!`` re-includes), as in gitignore. Without ``!`` the
+    order does not matter, and plain names (``build``, ``.venv/``) are looked up in sets and
+    ``*`` + plain text (``*.py``) is a suffix test, so the default excludes or includes cost a
+    lookup an entry; the other patterns go through pathspec's own regular expressions.
     """
 
     def __init__(self, patterns: Sequence[str]) -> None:
-        self.literal = not any(pattern.startswith("!") for pattern in patterns)
+        any_order = not any(pattern.startswith("!") for pattern in patterns)
         self.names: set = set()
         self.directory_names: set = set()
+        suffixes: List[str] = []
         self.globs: list = []
         for pattern in patterns:
             name = pattern[:-1] if pattern.endswith("/") else pattern
-            if self.literal and name and name == name.strip() and not any(c in name for c in "*?[]\\/#!"):
+            if any_order and _is_plain(name):
                 (self.directory_names if pattern.endswith("/") else self.names).add(name)
+            elif any_order and pattern.startswith("*") and _is_plain(pattern[1:]):
+                suffixes.append(pattern[1:])
             else:  # order matters once a pattern can re-include: then every pattern comes here
                 self.globs.extend(r for r in _compile((pattern,))[0].patterns if r.include is not None)
+        self.suffixes = tuple(suffixes)
 
     def verdict(self, name: str, *, is_dir: bool = False) -> Optional[bool]:
         if name in self.names or (is_dir and name in self.directory_names):
+            return True
+        if self.suffixes and name.endswith(self.suffixes):
             return True
         key = name + "/" if is_dir else name
         verdict = None
@@ -208,6 +215,12 @@ class _NamePatterns:
             if regex.match_file(key) is not None:
                 verdict = regex.include
         return verdict
+
+
+def _is_plain(text: str) -> bool:
+    """Text gitignore takes literally: no wildcard, class, escape, separator, comment or negation,
+    no surrounding spaces."""
+    return bool(text) and text == text.strip() and not any(c in text for c in "*?[]\\/#!")
 
 
 def _relative_key(path: str, directory: str) -> Optional[str]:

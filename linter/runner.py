@@ -133,7 +133,19 @@ def _read_with_status(path: str) -> Tuple[bytes, os.stat_result]:
 INDEX_AFTER = 256
 
 
-def select_candidates(files: Iterable[object]) -> Selection:
+# ``cache_dir`` of the functions below: a directory, None (no cache), or this (``cache.directory()``).
+FROM_ENVIRONMENT = "<from the environment>"
+
+
+def _cache_directory(cache_dir: Optional[str]) -> Optional[str]:
+    if cache_dir != FROM_ENVIRONMENT:
+        return cache_dir
+    from . import cache
+
+    return cache.directory()
+
+
+def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_ENVIRONMENT) -> Selection:
     """Reads every file once; keeps those that can hold a finding (see ``prefilter``).
 
     ``files`` yields objects with ``display_path`` and ``abs_path``. Files that cannot be read
@@ -153,7 +165,7 @@ def select_candidates(files: Iterable[object]) -> Selection:
     for position, item in enumerate(files):
         selection.files_seen += 1
         if selection.files_seen == INDEX_AFTER:
-            index = _prefilter_index()
+            index = _prefilter_index(cache_dir)
         path = str(item.abs_path)
         entry = index.lookup(path, getattr(item, "status", None)) if index is not None else None
         if entry is None:
@@ -221,31 +233,33 @@ def select_candidates(files: Iterable[object]) -> Selection:
     return selection
 
 
-def _prefilter_index():
+def _prefilter_index(cache_dir: Optional[str]):
+    cache_dir = _cache_directory(cache_dir)
+    if cache_dir is None:
+        return None
     from . import cache
 
-    cache_dir = cache.directory()
-    return cache.PrefilterIndex(cache_dir) if cache_dir is not None else None
+    return cache.PrefilterIndex(cache_dir)
 
 
 def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def run(jobs: Iterable[FileJob], workers: Optional[int] = None) -> Iterator[FileReport]:
+def run(
+    jobs: Iterable[FileJob], workers: Optional[int] = None, cache_dir: Optional[str] = FROM_ENVIRONMENT
+) -> Iterator[FileReport]:
     """Reports in job order: cached results first looked up, the rest processed here or, when
     there is enough work to pay for starting them, in worker processes."""
     workers = workers or default_jobs()
     jobs = list(jobs)  # candidates only: a few small records, never file contents
     cached: List[Optional[FileReport]] = [None] * len(jobs)
     sizes = [0] * len(jobs)
-    cache_dir = None
-    if jobs:
-        from . import cache
-
-        cache_dir = cache.directory()
+    cache_dir = _cache_directory(cache_dir) if jobs else None
     if cache_dir is not None:
         from hashlib import sha256
+
+        from . import cache
 
         validator = cache.Validator()
         for index, job in enumerate(jobs):

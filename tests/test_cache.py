@@ -198,3 +198,23 @@ def test_racy_files_are_not_indexed(indexed, monkeypatch):
     monkeypatch.setattr(cache, "RACY_NS", 2_000_000_000)
     select(indexed)
     assert len(cache.PrefilterIndex(str(indexed / "cache"))) == 0
+
+
+def test_cli_cache_dir_and_no_cache(project, monkeypatch):
+    from click.testing import CliRunner
+
+    from linter.cli import main
+
+    monkeypatch.delenv("IMSLINT_CACHE_DIR")
+    (project / "pkg" / "settings.py").write_text('VERSION = "v1.1"\n')
+    new_process()
+    chosen = CliRunner().invoke(main, ["check", "--cache-dir", "elsewhere", "pkg"])
+    assert chosen.exit_code == 1, chosen.output
+    assert list((project / "elsewhere").rglob("*.json")) and not (project / ".imslint_cache").exists()
+    new_process()
+    off = CliRunner().invoke(main, ["check", "--no-cache", "--cache-dir", "third", "pkg"])
+    assert off.exit_code == 1 and off.output.splitlines()[0] == chosen.output.splitlines()[0]
+    assert not (project / "third").exists() and not (project / ".imslint_cache").exists()
+    new_process()
+    default = CliRunner().invoke(main, ["check", "pkg"])
+    assert default.exit_code == 1 and (project / ".imslint_cache").is_dir()

@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 
 from linter.config import Globs
 
-NAMES = ["a", "b", "build", "x.py", "y.pyc", ".venv", "src"]
+NAMES = ["a", "b", "build", "x.py", "y.pyc", ".venv", "src", ".py", "x.p"]
 PATTERNS = [
-    "build", "*.py", ".venv/", "b", "x*", "*.pyc", "a/", "src", "!x.py", "!build", "a/b", "/build",
+    "build", "*.py", ".venv/", "b", "x*", "*.pyc", "*y.py", "*.", "*.p?", "a/", "src", "!x.py", "!build", "a/b", "/build",
     "src/*.py", "**/b", "[ab]", "bu?ld", "build ", "#build", "", "\\!x.py",
 ]
 ROOTS = ["/r", "/r/a", "/r/a/b", "/s", "/r/build"]

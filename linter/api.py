@@ -31,7 +31,7 @@ def run_paths(
 
     Results are cached in ``cache_dir`` (default: ``IMSLINT_CACHE_DIR`` or ``.imslint_cache``)
     unless ``use_cache`` is false or ``IMSLINT_NO_CACHE`` is set."""
-    from . import cache
+    from . import cache, project
     from .engine import unreadable
     from .files import DiscoveryError, discover
     from .runner import FileJob, FileReport, run, select_candidates
@@ -46,6 +46,10 @@ def run_paths(
                 continue
             yield item
 
+    # This process may have linted before (a library user): what it knows of other modules
+    # must not outlive a change to them.
+    project.forget_changed_modules()
+    cache.forget_hashes()
     cache_dir = cache.directory(cache_dir, enabled=use_cache)
     selection = select_candidates(files(), cache_dir)
     jobs_list = [

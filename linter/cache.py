@@ -13,7 +13,8 @@ editing an imported module invalidates it.
 
 Entries are JSON (never pickle: a cache directory checked into a repository must not run code),
 written atomically. ``--no-cache`` or ``IMSLINT_NO_CACHE=1`` turns the cache off, ``--cache-dir``
-or ``IMSLINT_CACHE_DIR`` moves it; the directory may be deleted at any time. Files that could not be read are never cached.
+or ``IMSLINT_CACHE_DIR`` moves it; the directory may be deleted at any time. Files that could
+not be read are never cached.
 """
 from __future__ import annotations
 
@@ -74,6 +75,11 @@ def _hash_once(path: Optional[str]) -> Optional[str]:
     if path not in _HASHES:
         _HASHES[path] = file_hash(os.path.realpath(path))
     return _HASHES[path]
+
+
+def forget_hashes() -> None:
+    """Forgets the content hashes taken of imported modules (they may have changed since)."""
+    _HASHES.clear()
 
 
 def record_imports() -> None:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import ast
 import os
+import time
 from collections import OrderedDict
-from functools import lru_cache
-from typing import Iterable, Optional, Sequence, Set, Tuple
+from typing import Callable, Iterable, Optional, Sequence, Set, Tuple
 
 from .endpoints import HOLE_CHAR
 from .prefilter import VALUE_SEGMENT
@@ -108,23 +108,55 @@ def _package_root(path: str) -> str:
     return directory
 
 
-class _ModuleCache:
+# A file changed this close to when it was read may change again within the same clock tick
+# without its signature changing (git's "racily clean"): its cache entry is not trusted later.
+RACY_NS = 2_000_000_000
+
+
+def _signature(path: str) -> Optional[Tuple[int, int, int, int]]:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    if max(status.st_mtime_ns, status.st_ctime_ns) > time.time_ns() - RACY_NS:
+        return None  # never equal to a later signature: the entry counts as changed
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+
+class _FileCache:
+    """What was computed from files, least recently used first out, each with the file's
+    signature when it was read (taken before reading: a later change always shows)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: "OrderedDict[str, Tuple[object, object]]" = OrderedDict()
+
+    def get(self, path: str, compute: Callable[[str], object]):
+        if path in self.entries:
+            self.entries.move_to_end(path)
+            return self.entries[path][1]
+        signature = _signature(path)
+        self.entries[path] = (signature, None)  # guards against import cycles while loading
+        self.entries[path] = (signature, compute(path))
+        if len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        return self.entries[path][1]
+
+    def changed(self) -> bool:
+        return any(signature is None or _signature(path) != signature for path, (signature, _) in self.entries.items())
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+
+class _ModuleCache(_FileCache):
     """Evaluators of modules loaded for their constants, per process (a few hundred at most)."""
 
     def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self.entries: "OrderedDict[str, object]" = OrderedDict()
+        super().__init__(size)
 
     def evaluator(self, path: str, roots: Tuple[str, ...]):
-        key = os.path.realpath(path)
-        if key in self.entries:
-            self.entries.move_to_end(key)
-            return self.entries[key]
-        self.entries[key] = None  # guards against import cycles while loading
-        self.entries[key] = _load(key, roots)
-        if len(self.entries) > self.size:
-            self.entries.popitem(last=False)
-        return self.entries[key]
+        return self.get(os.path.realpath(path), lambda key: _load(key, roots))
 
 
 def _load(path: str, roots: Tuple[str, ...]):
@@ -150,8 +182,11 @@ _CACHE = _ModuleCache()
 _STRING_LIKE = (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Name, ast.Attribute, ast.Call, ast.IfExp)
 
 
-@lru_cache(maxsize=512)
 def _top_level_values(path: str):
+    return _TOP_LEVEL.get(path, _read_top_level_values)
+
+
+def _read_top_level_values(path: str):
     try:
         with open(path, "rb") as stream:
             tree = ast.parse(stream.read())
@@ -164,6 +199,20 @@ def _top_level_values(path: str):
         for target, value in _statement_assignments(statement):
             values[target] = value
     return values
+
+
+_TOP_LEVEL = _FileCache(512)
+
+
+def forget_changed_modules() -> bool:
+    """Forgets every module loaded for its constants when any of them changed on disk since it
+    was read; for long-lived processes (repeated ``lint_paths``, editors). All go, not just the
+    changed ones: a module's values can come from the modules it imports."""
+    if not (_CACHE.changed() or _TOP_LEVEL.changed()):
+        return False
+    _CACHE.clear()
+    _TOP_LEVEL.clear()
+    return True
 
 
 def _may_be_string(path: str, name: str, is_class: bool) -> bool:

@@ -35,8 +35,8 @@ def summary(findings):
 def new_process():
     """Forgets what this process learnt about other modules, as a new ``imslint`` run would (the
     engine's module cache is per process and not invalidated when a module changes)."""
-    project_module._CACHE.entries.clear()
-    project_module._top_level_values.cache_clear()
+    project_module._CACHE.clear()
+    project_module._TOP_LEVEL.clear()
     cache._RESOLVED.clear()
     cache._HASHES.clear()
 
@@ -218,3 +218,33 @@ def test_cli_cache_dir_and_no_cache(project, monkeypatch):
     new_process()
     default = CliRunner().invoke(main, ["check", "pkg"])
     assert default.exit_code == 1 and (project / ".imslint_cache").is_dir()
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_a_long_lived_process_sees_imported_modules_change(project, monkeypatch, use_cache):
+    """``lint_paths`` twice in one process (an editor, a script): the second call must not use
+    what the first learnt from a module that has changed since."""
+    if not use_cache:
+        monkeypatch.setenv("IMSLINT_NO_CACHE", "1")
+    settings = project / "pkg" / "settings.py"
+    settings.write_text('VERSION = "v1.1"\n')
+    new_process()
+    seen = [summary(lint_paths(["pkg"], jobs=1))]
+    for version in ("v2", "v1", "v1.1"):
+        settings.write_text(f'VERSION = "{version}"\n')
+        seen.append(summary(lint_paths(["pkg"], jobs=1)))  # the same process, nothing forgotten by hand
+        assert seen[-1] != seen[-2], version
+        assert seen[-1] == cold(monkeypatch), version
+    assert [[code for _, _, code, _ in findings] for findings in seen] == [["IMS001"], ["IMS007"], ["IMS005"], ["IMS001"]]
+
+
+def test_module_cache_keeps_unchanged_modules_across_calls(project, monkeypatch):
+    monkeypatch.setattr(project_module, "RACY_NS", 0)  # files written just now count as settled
+    (project / "pkg" / "settings.py").write_text('VERSION = "v1.1"\n')
+    new_process()
+    monkeypatch.setenv("IMSLINT_NO_CACHE", "1")
+    lint_paths(["pkg"], jobs=1)
+    loaded = dict(project_module._CACHE.entries)
+    assert loaded
+    assert project_module.forget_changed_modules() is False
+    assert dict(project_module._CACHE.entries) == loaded

@@ -220,9 +220,9 @@ class PrefilterIndex:
     nanoseconds) and inode. Any write to a file moves its change time (the kernel sets it; no
     tool can set it back), a replacement by rename changes the inode, and a file changed less
     than ``RACY_NS`` before the run started is never indexed. An entry holds what the pre-filter
-    learnt from the bytes: ``seed`` with the names it exports, ``problem`` with the IMS000
-    message, or ``other`` with the names it was searched for and those it mentions, so a later
-    run with the same (or fewer) names needs no read.
+    learnt from the bytes: ``problem`` with the IMS000 message, or ``seed`` or ``other`` with
+    what it exports given some known names, the names it was searched for and those it mentions,
+    so a later run with the same (or fewer) names needs no read.
 
     A warm run loads the whole index, so it is kept small: entries grouped by directory, the
     signature one string, and each list of searched names (nearly always the same list) stored
@@ -279,17 +279,17 @@ class PrefilterIndex:
         self.changed = True
 
     def searched(self, path: str, names, mentioned) -> None:
-        """Adds names an indexed ``other`` file was searched for, and those it mentions."""
+        """Adds names an indexed file was searched for, and those it mentions."""
         entry = self._entry(path)
-        if entry is not None and entry[1] == "other":
+        if entry is not None and entry[1] != "problem":
             entry[3] = sorted(set(entry[3]) | set(names))
             entry[4] = sorted(set(entry[4]) | set(mentioned))
             self.changed = True
 
     def exports(self, path: str, known, names) -> None:
-        """Records what an ``other`` file exports given the ``known`` names (see ``exported``)."""
+        """Records what a file exports given the ``known`` names (see ``prefilter.exported``)."""
         entry = self._entry(path)
-        if entry is not None and entry[1] == "other":
+        if entry is not None and entry[1] != "problem":
             entry[2] = [sorted(known), sorted(names)]
             self.changed = True
 

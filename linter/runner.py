@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 from dataclasses import dataclass, field, replace
-from typing import FrozenSet, Iterable, Iterator, List, Optional, Tuple
+from typing import FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
 from .options import EngineOptions
 from .engine import fix_source, lint_source, unreadable
@@ -145,23 +145,36 @@ def _cache_directory(cache_dir: Optional[str]) -> Optional[str]:
     return cache.directory()
 
 
+@dataclass
+class _Scanned:
+    """A readable file as the pre-filter sees it: ``entry`` is ``[kind, exports, searched,
+    mentioned]`` as the index keeps it (``exports``: ``[known names, exported names]``)."""
+
+    position: int
+    item: object
+    path: str
+    entry: list
+    kept: bool
+
+
 def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_ENVIRONMENT) -> Selection:
     """Reads every file once; keeps those that can hold a finding (see ``prefilter``).
 
     ``files`` yields objects with ``display_path`` and ``abs_path``. Files that cannot be read
-    or decoded are reported here, so a binary ``.py`` file never goes unnoticed. Only the seeds'
-    names are kept between the passes, never the files' bytes: the files that are not seeds are
-    read again (once per round of new names, usually one) to look for those names. Candidates
-    come out in the order the files came in. With the cache on, what was learnt from a file's
-    bytes is kept in the pre-filter index, and an unchanged file is not read again at all.
+    or decoded are reported here, so a binary ``.py`` file never goes unnoticed. Seeds are kept,
+    and the names they export start the rounds: each round looks for the new names in every
+    file (seeds and files kept already included: one may re-export a new name under another),
+    keeps the files that mention one and adds what those export given every name known so far.
+    Only names are kept between the passes, never the files' bytes. Candidates come out in the
+    order the files came in. With the cache on, what was learnt from a file's bytes is kept in
+    the pre-filter index, and an unchanged file is not read again at all.
     """
-    from .prefilter import exported, is_seed, names_pattern, undecodable
+    from .prefilter import exported, is_seed, undecodable
 
     selection = Selection()
     index = None
-    kept: List[Tuple[int, object]] = []
-    others: List[Tuple[int, object, str, list]] = []
-    names: set = set()
+    scanned: List[_Scanned] = []
+    names: Set[str] = set()
     for position, item in enumerate(files):
         selection.files_seen += 1
         if selection.files_seen == INDEX_AFTER:
@@ -176,61 +189,79 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
                 selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, message)]))
                 continue
             if is_seed(data):
-                entry = ["seed", sorted(exported(data)), [], []]
+                entry = ["seed", [[], sorted(exported(data))], [], []]
             else:
                 problem = undecodable(data)
                 entry = ["other", None, [], []] if problem is None else ["problem", problem, [], []]
             if index is not None:
                 index.store(path, status, *entry)
-        kind, payload = entry[0], entry[1]
-        if kind == "seed":
-            kept.append((position, item))
-            names.update(payload)
-        elif kind == "problem":
-            selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, payload)]))
-        else:
-            others.append((position, item, path, entry))
+        if entry[0] == "problem":
+            selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, entry[1])]))
+            continue
+        if entry[0] == "seed":
+            names.update(entry[1][1])
+        scanned.append(_Scanned(position, item, path, entry, kept=entry[0] == "seed"))
     new_names = set(names)
-    while new_names and others:  # files that import those names, then re-exports of them
-        pattern = names_pattern(new_names)
-        listed = sorted(new_names)
-        remaining, found = [], set()
-        for position, item, path, entry in others:
-            data = None
-            if entry[2] == listed or new_names.issubset(entry[2]):  # searched before, unchanged since
-                mentioned = new_names.intersection(entry[3])
-            else:
-                try:
-                    data = _read(path)
-                except OSError:  # vanished or changed since: let processing report it
-                    kept.append((position, item))
-                    continue
-                mentioned = pattern.found(data) if pattern is not None else set()
-                if index is not None:
-                    index.searched(path, new_names, mentioned)
-            if not mentioned:
-                remaining.append((position, item, path, entry))
-                continue
-            kept.append((position, item))
-            if entry[1] is not None and entry[1][0] == sorted(names):
-                found.update(entry[1][1])
-                continue
-            try:
-                data = _read(path) if data is None else data
-            except OSError:
-                continue
-            exports = exported(data, names)
-            found |= exports
-            if index is not None:
-                index.exports(path, names, exports)
-        others = remaining
+    while new_names:
+        found: Set[str] = set()
+        search = _NameSearch(new_names, index)
+        for file in scanned:
+            mentioned, data = search.mentioned(file)
+            if mentioned is None:  # vanished or changed since: let processing report it
+                file.kept = True
+            elif mentioned:
+                file.kept = True
+                found |= _exports(file, names, data, index)
         new_names = found - names
         names |= found
     if index is not None:
         index.save()
-    kept.sort(key=lambda entry: entry[0])
-    selection.candidates.extend(item for _, item in kept)
+    selection.candidates.extend(file.item for file in scanned if file.kept)
     return selection
+
+
+class _NameSearch:
+    """One round's search for ``names`` in files, answered from the index where it can be."""
+
+    def __init__(self, names: Set[str], index) -> None:
+        from .prefilter import names_pattern
+
+        self.names = names
+        self.listed = sorted(names)
+        self.pattern = names_pattern(names)
+        self.index = index
+
+    def mentioned(self, file: _Scanned) -> Tuple[Optional[Set[str]], Optional[bytes]]:
+        """The names ``file`` mentions (None: it cannot be read), and its bytes if read."""
+        searched, mentioned = file.entry[2], file.entry[3]
+        if searched == self.listed or self.names.issubset(searched):  # searched before, unchanged since
+            return self.names.intersection(mentioned), None
+        try:
+            data = _read(file.path)
+        except OSError:
+            return None, None
+        found = self.pattern.found(data) if self.pattern is not None else set()
+        if self.index is not None:
+            self.index.searched(file.path, self.names, found)
+        return found, data
+
+
+def _exports(file: _Scanned, names: Set[str], data: Optional[bytes], index) -> Set[str]:
+    """What ``file`` exports given the ``names`` known to hold endpoints (remembered per file)."""
+    from .prefilter import exported
+
+    known = sorted(names)
+    if file.entry[1] is not None and file.entry[1][0] == known:
+        return set(file.entry[1][1])
+    try:
+        data = _read(file.path) if data is None else data
+    except OSError:
+        return set()
+    exports = exported(data, names)
+    file.entry[1] = [known, sorted(exports)]
+    if index is not None:
+        index.exports(file.path, known, exports)
+    return exports
 
 
 def _prefilter_index(cache_dir: Optional[str]):

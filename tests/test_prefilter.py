@@ -134,6 +134,26 @@ def test_relay_re_export_is_followed(tmp_path):
     assert str(tmp_path / "pkg" / "client.py") in flagged(paths, [tmp_path])
 
 
+@pytest.mark.parametrize("relay", [
+    # the relay is kept in the first round (it names BASE) and only in the second round learns
+    # that COMMON, which it also names, holds an endpoint
+    "from .paths import BASE\nfrom .common import COMMON\nLIST = COMMON + '/detail'\nDEFAULT = BASE\n",
+    # the relay is a seed itself, whose other constant comes from a module found later
+    "from .common import COMMON\nDOCS = 'https://docs/images/'\nLIST = COMMON + '/detail'\n",
+])
+def test_re_export_found_in_a_later_round_is_followed(tmp_path, relay):
+    paths = write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/paths.py": 'BASE = "https://ims.example.com/v1.1/images"\n',
+        "pkg/common.py": "from .paths import BASE\nCOMMON = BASE\n",
+        "pkg/relay.py": relay,
+        "pkg/client.py": CLIENT.format(imports="from .relay import LIST", expression='"" + LIST'),
+    })
+    client = str(tmp_path / "pkg" / "client.py")
+    assert client in flagged(paths, [tmp_path])
+    assert client in kept(paths)
+
+
 def test_class_constant_used_through_its_class_is_kept(tmp_path):
     paths = write(tmp_path, {
         "pkg/__init__.py": "",

@@ -286,11 +286,12 @@ class PrefilterIndex:
             entry[4] = sorted(set(entry[4]) | set(mentioned))
             self.changed = True
 
-    def exports(self, path: str, known, names) -> None:
-        """Records what a file exports given the ``known`` names (see ``prefilter.exported``)."""
+    def exports(self, path: str, known, names, uses: bool) -> None:
+        """Records what a file exports given the ``known`` names, and whether it can import one
+        (see ``prefilter.exported_and_used``)."""
         entry = self._entry(path)
         if entry is not None and entry[1] != "problem":
-            entry[2] = [sorted(known), sorted(names)]
+            entry[2] = [sorted(known), sorted(names), uses]
             self.changed = True
 
     def save(self) -> None:

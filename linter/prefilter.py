@@ -12,13 +12,18 @@ file itself, or from a constant defined in another module and imported.
   that supplies what follows (``{`` of an f-string or ``str.format``, ``%`` of %-formatting,
   ``$`` of ``string.Template``). The byte test is this right-hand boundary alone (the left can be
   anything: ``f"{base}images"`` when ``base`` ends with ``/``), so prose ("save images.") and
-  longer words (``'imagesc'``) are not *seeds*.
+  longer words (``'imagesc'``) are not *seeds*. The bytes that pass are then parsed with
+  ``ast``, and the same test is made on each string literal's value (``project.seed_facts``):
+  a comment, an identifier or a bytes literal cannot be the text the engine matches.
 * From another module: then the file names that constant (``from .paths import LIST``,
   ``paths.LIST``, ``Routes.LIST``), and the constant's module is a seed or re-exports one. So
   seeds, plus files that mention a name some candidate module exports with ``images`` in its
   value (``project.exported_names``, with ``ast`` on those modules only, to a fixpoint for
   re-exports), are the only files that can have findings. Names are matched as whole words
-  anywhere in the bytes, whatever the file imports: an over-approximation.
+  anywhere in the bytes first; a file that mentions one is then parsed with ``ast`` and kept
+  only when it can take such a value the ways the engine does (``project.imports_any``: from
+  an import of the name, or an attribute of an imported name), an over-approximation of the
+  engine's own resolution; its exports count either way (it may relay them).
 
 What this misses: a segment split across literals (``"ima" + "ges"``) or spelt with escapes
 (``"\\x69mages"``), which the engine could match but no real code writes; and whatever
@@ -140,7 +145,18 @@ def undecodable(data: bytes) -> Optional[str]:
     return None
 
 
-def exported(data: bytes, known: Iterable[str] = ()) -> Set[str]:
-    from .project import exported_names
+def seed_facts(data: bytes) -> Tuple[Set[str], bool]:
+    """For bytes that pass ``is_seed``: what the file exports, and whether it is a seed when
+    parsed (``project.seed_facts``: ``images`` in prose, a comment or a bytes literal is not)."""
+    from .project import seed_facts
 
-    return exported_names(data, known)
+    return seed_facts(data)
+
+
+def exported_and_used(data: bytes, known: Iterable[str]) -> Tuple[Set[str], bool]:
+    """What a file that mentions some ``known`` names exports, and whether it can import one of
+    them at all: a file that only mentions them (``self.LIST``, a local ``LIST = []``, a comment)
+    cannot get their values, so only its exports matter (``project.names_and_uses``)."""
+    from .project import names_and_uses
+
+    return names_and_uses(data, known)

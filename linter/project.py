@@ -27,11 +27,22 @@ RELEVANT = "images"  # every abandoned endpoint's path has an ``images`` segment
 
 def exported_names(source: bytes, relevant: Iterable[str] = ()) -> Set[str]:
     """Names bound at module or class level to values that mention ``images`` (or a relevant name)."""
+    return names_and_uses(source, relevant)[0]
+
+
+def names_and_uses(source: bytes, relevant: Iterable[str] = ()) -> Tuple[Set[str], bool]:
+    """``exported_names``, and whether the module can take the value of a ``relevant`` name
+    from another module (``imports_any``); one parse for both. A module ``ast`` cannot parse
+    exports nothing and counts as using every name (the engine reports why it does not parse)."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return set()
+        return set(), True
     known = set(relevant)
+    return _exported(tree, known), imports_any(tree, known)
+
+
+def _exported(tree: ast.Module, known: Set[str]) -> Set[str]:
     names: Set[str] = set()
     changed = True
     while changed:  # names built from other names of the module
@@ -41,6 +52,49 @@ def exported_names(source: bytes, relevant: Iterable[str] = ()) -> Set[str]:
                 names.add(target)
                 changed = True
     return names
+
+
+def seed_facts(source: bytes) -> Tuple[Set[str], bool]:
+    """For a file whose bytes pass the seed test: ``exported_names``, and whether one of its own
+    string literals has an ``images`` segment (``prefilter.VALUE_SEGMENT`` on the value: implicit
+    concatenation joined, escapes decoded, f-string pieces apart). Without one, the file's own
+    text cannot make an endpoint and it is a candidate only as an importer. One parse for both;
+    a module ``ast`` cannot parse counts as having one (the engine reports why it does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set(), True
+    own = any(
+        isinstance(node, ast.Constant) and isinstance(node.value, str) and VALUE_SEGMENT.search(node.value)
+        for node in ast.walk(tree)
+    )
+    return _exported(tree, set()), own
+
+
+def imports_any(tree: ast.Module, names: Set[str]) -> bool:
+    """Whether the module can get the value of one of ``names`` from another module the ways the
+    evaluator does (through ``ImportResolver``): ``from m import NAME`` (under any alias), or
+    ``X.NAME`` where ``X`` (or the start of ``X.Y``) is bound by an import. Imports anywhere in
+    the file count, and a ``*`` import counts as importing everything: over-approximations."""
+    bound: Set[str] = set()
+    attributes = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name in names or alias.name == "*":
+                    return True
+                bound.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            bound.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.Attribute) and node.attr in names:
+            attributes.append(node)
+    return any(_root_name(node.value) in bound for node in attributes)
+
+
+def _root_name(node: ast.AST) -> Optional[str]:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def _assignments(tree: ast.Module):
@@ -274,4 +328,4 @@ def detach(template):
     return Template(pieces)
 
 
-__all__ = ["exported_names", "find_module", "ImportResolver", "detach", "HOLE_CHAR"]
+__all__ = ["exported_names", "names_and_uses", "seed_facts", "imports_any", "find_module", "ImportResolver", "detach", "HOLE_CHAR"]

@@ -148,7 +148,8 @@ def _cache_directory(cache_dir: Optional[str]) -> Optional[str]:
 @dataclass
 class _Scanned:
     """A readable file as the pre-filter sees it: ``entry`` is ``[kind, exports, searched,
-    mentioned]`` as the index keeps it (``exports``: ``[known names, exported names]``)."""
+    mentioned]`` as the index keeps it (``exports``: ``[known names, exported names, whether it
+    can import one of the known names]``)."""
 
     position: int
     item: object
@@ -164,12 +165,13 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
     or decoded are reported here, so a binary ``.py`` file never goes unnoticed. Seeds are kept,
     and the names they export start the rounds: each round looks for the new names in every
     file (seeds and files kept already included: one may re-export a new name under another),
-    keeps the files that mention one and adds what those export given every name known so far.
+    keeps the files that mention one and can import it, and adds what the files that mention one
+    export given every name known so far.
     Only names are kept between the passes, never the files' bytes. Candidates come out in the
     order the files came in. With the cache on, what was learnt from a file's bytes is kept in
     the pre-filter index, and an unchanged file is not read again at all.
     """
-    from .prefilter import exported, is_seed, undecodable
+    from .prefilter import is_seed, seed_facts, undecodable
 
     selection = Selection()
     index = None
@@ -188,8 +190,9 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
                 message = f"cannot be read: {exc.strerror or exc}"
                 selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, message)]))
                 continue
-            if is_seed(data):
-                entry = ["seed", [[], sorted(exported(data))], [], []]
+            exports, own = seed_facts(data) if is_seed(data) else (set(), False)
+            if own:
+                entry = ["seed", [[], sorted(exports), True], [], []]
             else:
                 problem = undecodable(data)
                 entry = ["other", None, [], []] if problem is None else ["problem", problem, [], []]
@@ -210,8 +213,9 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
             if mentioned is None:  # vanished or changed since: let processing report it
                 file.kept = True
             elif mentioned:
-                file.kept = True
-                found |= _exports(file, names, data, index)
+                exports, uses = _exports(file, names, data, index)
+                file.kept = file.kept or uses
+                found |= exports
         new_names = found - names
         names |= found
     if index is not None:
@@ -246,22 +250,23 @@ class _NameSearch:
         return found, data
 
 
-def _exports(file: _Scanned, names: Set[str], data: Optional[bytes], index) -> Set[str]:
-    """What ``file`` exports given the ``names`` known to hold endpoints (remembered per file)."""
-    from .prefilter import exported
+def _exports(file: _Scanned, names: Set[str], data: Optional[bytes], index) -> Tuple[Set[str], bool]:
+    """What ``file`` exports given the ``names`` known to hold endpoints, and whether it can
+    import one of them (``prefilter.exported_and_used``); remembered per file."""
+    from .prefilter import exported_and_used
 
     known = sorted(names)
     if file.entry[1] is not None and file.entry[1][0] == known:
-        return set(file.entry[1][1])
+        return set(file.entry[1][1]), file.entry[1][2]
     try:
         data = _read(file.path) if data is None else data
     except OSError:
-        return set()
-    exports = exported(data, names)
-    file.entry[1] = [known, sorted(exports)]
+        return set(), True  # let processing report it
+    exports, uses = exported_and_used(data, names)
+    file.entry[1] = [known, sorted(exports), uses]
     if index is not None:
-        index.exports(file.path, known, exports)
-    return exports
+        index.exports(file.path, known, exports, uses)
+    return exports, uses
 
 
 def _prefilter_index(cache_dir: Optional[str]):

@@ -125,10 +125,10 @@ def test_relay_re_export_is_followed(tmp_path):
         "pkg/paths.py": PATHS,
         "pkg/api.py": "from .paths import LIST as IMAGE_LIST\nfrom .paths import BASE\n",
         "pkg/client.py": CLIENT.format(imports="from .api import BASE, IMAGE_LIST", expression="BASE + IMAGE_LIST"),
-        "pkg/other.py": "LIST = [1, 2]\n",  # kept too: names are matched wherever they appear
+        "pkg/other.py": "LIST = [1, 2]\n",  # names LIST but cannot import it
     })
     selected = kept(paths)
-    assert str(tmp_path / "pkg" / "other.py") in selected
+    assert str(tmp_path / "pkg" / "other.py") not in selected
     assert str(tmp_path / "pkg" / "api.py") in selected
     assert str(tmp_path / "pkg" / "client.py") in selected
     assert str(tmp_path / "pkg" / "client.py") in flagged(paths, [tmp_path])
@@ -152,6 +152,40 @@ def test_re_export_found_in_a_later_round_is_followed(tmp_path, relay):
     client = str(tmp_path / "pkg" / "client.py")
     assert client in flagged(paths, [tmp_path])
     assert client in kept(paths)
+
+
+@pytest.mark.parametrize("text, is_kept", [
+    ("from .paths import LIST as L\nprint(L)\n", True),
+    ("from .paths import *\nprint(LIST)\n", True),  # a star import counts as importing every name
+    ("import pkg.paths\nprint(pkg.paths.LIST)\n", True),
+    ("import pkg.paths as p\ndef f():\n    return p.LIST\n", True),
+    ("def f():\n    from .paths import LIST\n    return LIST\n", True),
+    ("class C:\n    LIST = []\n    def f(self):\n        return self.LIST\n", False),  # not imported
+    ("LIST = [1]\n# uses paths.LIST\n", False),  # a comment and a local name
+    ("def f(LIST):\n    return LIST.count(1)\n", False),
+    ("def broken(:\n    LIST\n", True),  # ast cannot tell: kept, the engine reports IMS000
+])
+def test_a_file_that_mentions_a_name_is_kept_when_it_can_import_it(tmp_path, text, is_kept):
+    paths = write(tmp_path, {"pkg/__init__.py": "", "pkg/paths.py": PATHS, "pkg/user.py": text})
+    assert (str(tmp_path / "pkg" / "user.py") in kept(paths)) is is_kept
+
+
+@pytest.mark.parametrize("text, is_kept", [
+    ('URL = "https://ims/v1.1/images/detail"\n', True),
+    ('URL = ("https://ims/v1.1/"\n       "images")\n', True),  # implicit concatenation
+    ('URL = "https://ims/v1.1/images\\x2fdetail"\n', True),  # escapes decoded
+    ('URL = f"{BASE}images{QUERY}"\n', True),
+    ('PATH = "/".join(["v1.1", "images", "detail"])\n', True),
+    ('def broken(:\n    "v1.1/images/detail"\n', True),  # ast cannot tell: the engine reports IMS000
+    ('# see GET /v1.1/images/detail\nx = 1\n', False),  # a comment
+    ('URL = b"https://ims/v1.1/images/detail"\n', False),  # bytes are not analysed
+    ('images/detail = 1\n', True),  # not Python: kept for the engine's IMS000
+    ('images_dir = "photos"\nimages = images_dir\n', False),
+])
+def test_seeds_are_confirmed_on_string_literals(tmp_path, text, is_kept):
+    [path] = write(tmp_path, {"m.py": text})
+    assert prefilter.is_seed(path.read_bytes()) or not is_kept
+    assert (str(path) in kept([path])) is is_kept
 
 
 def test_class_constant_used_through_its_class_is_kept(tmp_path):

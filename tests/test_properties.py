@@ -722,3 +722,20 @@ def test_fix_over_stdlib_changes_nothing(tmp_path, monkeypatch, whole):
 # Valid Python that libcst 1.x cannot parse: a parenthesized annotated target, ``(name): int``.
 # Listed so the round trip fails, and the entry can go, once libcst parses them.
 LIBCST_GAPS = {"test/test_grammar.py", "test/typinganndata/ann_module.py"}
+
+
+@fuzz(scale=1)
+@given(code=st.one_of(abandoned_code, spliced()))
+def test_prefilter_keeps_every_file_with_a_finding(tmp_path_factory, code):
+    """The pre-filter's soundness (``linter.prefilter``) on generated files: a file the engine
+    flags when made to analyse it is always a candidate (the byte test and the ``ast`` stage)."""
+    from linter.runner import select_candidates
+
+    findings = [f for f in lint_source(code, "fuzz.py", options=PARSE_ALWAYS) if f.code != "IMS000"]
+    path = tmp_path_factory.mktemp("prefilter") / "fuzz.py"
+    path.write_text(code, encoding="utf-8")
+    item = type("Item", (), {"display_path": "fuzz.py", "abs_path": str(path)})()
+    candidates = select_candidates([item], cache_dir=None).candidates
+    if findings:
+        STATS["files checked"] += 1
+        assert candidates == [item], [(f.code, f.message) for f in findings]

@@ -737,5 +737,5 @@ def test_prefilter_keeps_every_file_with_a_finding(tmp_path_factory, code):
     item = type("Item", (), {"display_path": "fuzz.py", "abs_path": str(path)})()
     candidates = select_candidates([item], cache_dir=None).candidates
     if findings:
-        STATS["files checked"] += 1
+        STATS["pre-filter: flagged files kept"] += 1
         assert candidates == [item], [(f.code, f.message) for f in findings]

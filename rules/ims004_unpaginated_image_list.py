@@ -232,7 +232,7 @@ class _PageLoop:
         self.origin = origin
         self.text: str = ctx.text
         self.newline = ctx.module.default_newline
-        self.unit = ctx.module.default_indent
+        self.unit = ctx.module.default_indent  # until ``_edits`` knows the block (see ``_block_unit``)
 
     # -- the shape -------------------------------------------------------------------------------------
     def fix(self) -> Optional[Fix]:
@@ -368,6 +368,7 @@ class _PageLoop:
         indent = self.text[line_start:code_start]
         if indent.strip():
             return None
+        self.unit = self._block_unit(statement)
         taken = self._taken_names(statement)
         merged = self._merged_target(read_statement, read, taken, moved)
         images = merged or self._fresh("images", taken)
@@ -386,10 +387,10 @@ class _PageLoop:
             out.append(f"{indent}{page_params} = {self._source(params.value)}{nl}")
         out.append(f"{indent}while True:{nl}")
         if moved:
-            out.append(self._indented(line_start, self._line_after(moved[-1]), replacements))
+            out.append(self._indented(line_start, self._line_after(moved[-1]), replacements, indent))
         if not body_name:
             base_start, base_end = ctx.span(read.base)
-            request = self._indented(base_start, base_end, replacements)
+            request = self._indented(base_start, base_end, replacements, indent)
             out.append(f"{inner}{page} = {request}{nl}")
         start, end = ctx.span(read.node)
         base_start, base_end = ctx.span(read.base)
@@ -473,8 +474,24 @@ class _PageLoop:
         starts = self.ctx.lines.starts
         return starts[line] if line < len(starts) else len(self.text)
 
-    def _indented(self, start: int, end: int, replacements) -> str:
-        """``text[start:end]`` one level deeper (but for lines inside strings), with replacements."""
+    def _block_unit(self, statement: cst.CSTNode) -> str:
+        """One level of indentation as the block holding ``statement`` spells it: its own relative
+        indent, else the module's. Not the file's unit: in a tab-indented file a body may be
+        indented with a tab and four spaces (relative indent: four spaces), and libcst, like
+        consistent tab/space mixing, needs each deeper line to start with the exact whitespace of
+        the line it nests in. A tab there put the loop's lines at tab-spaces-tab and the moved
+        lines at tab-tab-spaces: they do not nest, and the fix did not parse."""
+        parent = self.facts.parent(statement)
+        if isinstance(parent, cst.IndentedBlock) and parent.indent is not None:
+            return parent.indent
+        return self.ctx.module.default_indent
+
+    def _indented(self, start: int, end: int, replacements, indent: str) -> str:
+        """``text[start:end]`` one level deeper (but for lines inside strings), with replacements.
+        The level goes in after the lines' ``indent`` (the body's whitespace, which every statement
+        line of the body starts with), so the lines keep that exact prefix; a continuation line
+        that does not start with it (its indentation is free) gets it after its own whitespace,
+        where it does not move that whitespace's tab stops (no spaces before a tab)."""
         inside = [r for r in replacements if start <= r[0] and r[1] <= end]
         strings = [(a, b) for a, b in self._multiline_strings() if a < end and start < b]
         edits = list(inside)
@@ -484,7 +501,10 @@ class _PageLoop:
             blank = not self.text[offset : line_end if line_end != -1 else len(self.text)].strip()
             covered = any(a < offset < b for a, b, _ in inside) or any(a < offset < b for a, b in strings)
             if not blank and not covered:
-                edits.append((offset, offset, self.unit))
+                at = offset + len(indent)
+                if not self.text.startswith(indent, offset):
+                    at = _after_blanks(self.text, offset)
+                edits.append((at, at, self.unit))
         result = self.text[start:end]
         for a, b, content in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
             result = result[: a - start] + content + result[b - start :]
@@ -573,6 +593,13 @@ def _is_variable(facts, name: cst.Name, params: bool = False) -> bool:
     if isinstance(parent, cst.Param):
         return params
     return not isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.ImportAlias))
+
+
+def _after_blanks(text: str, offset: int) -> int:
+    """The offset of the first character after the spaces, tabs and form feeds at ``offset``."""
+    while offset < len(text) and text[offset] in " \t\f":
+        offset += 1
+    return offset
 
 
 def _only_small(statement: cst.CSTNode) -> Optional[cst.BaseSmallStatement]:

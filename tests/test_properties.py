@@ -569,7 +569,6 @@ MIXED_INDENT = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason="IMS004 rewrite indents the new loop with the file's unit, not the body's")
 def test_ims004_rewrite_mixed_indent():
     outcome = fix_source(MIXED_INDENT, unsafe=True)
     assert outcome.errors == []

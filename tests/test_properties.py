@@ -29,14 +29,13 @@ import json
 import os
 import re
 import shutil
-import sys
 import sysconfig
 import tempfile
 import warnings
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import hypothesmith
 import libcst as cst
@@ -469,19 +468,10 @@ def check_finding_positions(findings, text: str) -> None:
         assert 0 <= finding.start <= finding.end <= len(text), finding
 
 
-# Known engine bugs, each pinned by an xfail test below: inputs that show them are set aside
+# Known engine bugs, each pinned by a strict xfail test: inputs that show them are set aside
 # (``assume``) so the properties keep testing everything else. Delete an entry with its fix.
-_MIXED_INDENT = re.compile(r"^[ \t]*(?:\t +| +\t)", re.M)
-
-
-def _mixed_indent(text: str) -> bool:
-    return bool(_MIXED_INDENT.search(_LINE_BREAK.sub("\n", text)))  # ``^`` knows only "\n"
-
-
-KNOWN_ENGINE_BUGS = {
-    "IMS004 pagination rewrite re-indents a body indented with tabs and spaces (test_ims004_rewrite_mixed_indent)":
-        lambda text, unsafe: unsafe and "images" in text and _mixed_indent(text),
-}
+# (None now: the last, IMS004's rewrite in mixed-indent files, is fixed; its test stays below.)
+KNOWN_ENGINE_BUGS: Dict[str, Callable[[str, bool], bool]] = {}
 
 
 def check_properties(text: str, *, unsafe: bool, options: Optional[EngineOptions] = None) -> None:
@@ -561,7 +551,7 @@ def test_a_fix_that_breaks_the_code_costs_only_itself(monkeypatch):
     assert "does not parse" in error and "opens a bracket" in error
 
 
-# -- known engine bugs (owner: rules/responses); strict xfail: they fail the suite once fixed -----------
+# -- regressions of engine bugs found by the properties ---------------------------------------------------
 
 MIXED_INDENT = (
     'import requests\n\n\nif True:\n\tdef images(ep):\n\t    resp = requests.get(f"{ep}/v2/images")\n'

@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import platform
-import re
 import shutil
 import site
 import statistics

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple, Union
 
 import libcst as cst
@@ -16,7 +15,7 @@ from .findings import Edit, Finding, Fix
 from .migrate import Location, Migration, plan
 from .options import EngineOptions
 from .sites import RequestSite, SiteFinder
-from .strings import Hole, Lit, Template
+from .strings import Lit
 from .tree import ModuleFacts, collect
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")

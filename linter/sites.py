@@ -32,7 +32,6 @@ from .endpoints import (
     IMAGE_METADATA,
     LIST,
     NEVER_EXISTED,
-    NOVA,
     RELATIVE_IMAGE,
     PathMatch,
     is_host_of_other_service,

@@ -7,7 +7,7 @@ the evaluator keeps for each piece where its characters sit in the source.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst

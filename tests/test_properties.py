@@ -69,17 +69,30 @@ def fuzz(scale: float = 1.0):
     return settings(profile, max_examples=max(5, int(profile.max_examples * scale)))
 
 
-# Counts for the closing note of a long run (written when IMSLINT_FUZZ_STATS names a file).
-STATS: Counter = Counter()
+class _Stats(Counter):
+    """Counts for the closing note of a long run, written to the file IMSLINT_FUZZ_STATS names
+    at the end and every 100 updates on the way (a run stopped early still leaves its counts)."""
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self.updates = getattr(self, "updates", 0) + 1
+        if self.updates % 100 == 0:
+            self.write()
+
+    def write(self) -> None:
+        target = os.environ.get("IMSLINT_FUZZ_STATS")
+        if target:
+            with open(target, "w", encoding="utf-8") as stream:
+                json.dump({"profile": PROFILE, **self}, stream, indent=2)
+
+
+STATS = _Stats()
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _write_stats():
     yield
-    target = os.environ.get("IMSLINT_FUZZ_STATS")
-    if target:
-        with open(target, "w", encoding="utf-8") as stream:
-            json.dump({"profile": PROFILE, **STATS}, stream, indent=2)
+    STATS.write()
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles odd programs

@@ -59,7 +59,8 @@ class Globs:
 
     groups: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # (directory, patterns)
     _specs: tuple = field(default=(), init=False, repr=False, compare=False)
-    _by_name: list = field(default_factory=list, init=False, repr=False, compare=False)  # [_ByName], made lazily
+    # [name patterns as _ByName, the other patterns as Globs], made lazily for ``matcher_for``
+    _by_name: list = field(default_factory=list, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         specs = tuple(_compile(patterns) for _, patterns in self.groups)
@@ -111,23 +112,32 @@ class Globs:
     def matcher_for(self, directory: str) -> Callable[[str, str, bool], bool]:
         """``matches`` for the entries of ``directory`` (absolute), as ``match(name, path, is_dir)``.
 
-        A walk asks this for every entry, so the common case is answered by the entry's name:
-        when no pattern names a directory or re-includes (``build``, ``*.pyc``, ``.venv/``), an
-        entry inside a group's directory matches exactly when the part of ``directory`` below the
-        group's directory matches (everything in a matched directory is matched) or the entry's
-        own name does (a name pattern matches a path when it matches one of its components, and
-        no component above the entry matched), and an entry outside it by its name alone, as in
-        ``verdict``. Anything else, or a group's directory strictly inside ``directory`` (its own
-        directory is never matched by a group), takes ``matches`` itself.
+        A walk asks this for every entry, so the common case is answered by the entry's name.
+        Without ``!`` a path matches when any pattern matches it, so the name patterns (``build``,
+        ``*.pyc``, ``.venv/``) and the others (``/site``, ``docs/_build/``) can be asked apart.
+        For the name patterns, an entry inside a group's directory matches exactly when the part
+        of ``directory`` below the group's directory matches (everything in a matched directory
+        is matched) or the entry's own name does (a name pattern matches a path when it matches
+        one of its components, and no component above the entry matched), and an entry outside
+        it by its name alone, as in ``verdict``; the others go to ``matches``. With a ``!``
+        pattern, or a group's directory strictly inside ``directory`` (its own directory is never
+        matched by a group), everything takes ``matches``.
         """
-        if not self._by_name_only() or any(_is_strictly_inside(root, directory) for root, _ in self.groups):
+        negated = any(pattern.startswith("!") for _, patterns in self.groups for pattern in patterns)
+        if negated or any(_is_strictly_inside(root, directory) for root, _ in self.groups):
             return lambda name, path, is_dir: self.matches(path, is_dir=is_dir)
         if not self._by_name:
-            object.__setattr__(self, "_by_name", [_ByName(self.groups)])
-        by_name = self._by_name[0]
-        if by_name.inherited(directory):
+            by_paths = Globs(tuple((root, tuple(p for p in patterns if not _is_name_pattern(p)))
+                                   for root, patterns in self.groups))
+            by_names = _ByName(tuple((root, tuple(p for p in patterns if _is_name_pattern(p)))
+                                     for root, patterns in self.groups))
+            object.__setattr__(self, "_by_name", [by_names, by_paths])
+        by_names, by_paths = self._by_name
+        if by_names.inherited(directory):
             return lambda name, path, is_dir: True
-        return by_name.entry_matches
+        if not any(patterns for _, patterns in by_paths.groups):
+            return by_names.entry_matches
+        return lambda name, path, is_dir: by_names.entry_matches(name, path, is_dir) or by_paths.matches(path, is_dir=is_dir)
 
     def include_matcher(self) -> Callable[[str, str], bool]:
         """``matches_file_itself`` as ``match(name, path)``: by the name alone when every pattern
@@ -136,9 +146,6 @@ class Globs:
             return lambda name, path: self.matches_file_itself(path)
         test = _NamePatterns([pattern for _, patterns in self.groups for pattern in patterns])
         return lambda name, path: test.verdict(name) is True
-
-    def _by_name_only(self) -> bool:
-        return all(_is_name_pattern(p) and not p.startswith("!") for _, patterns in self.groups for p in patterns)
 
     def unmatched_by(self, directory: "os.PathLike[str] | str") -> "Globs":
         """These globs without the patterns that match ``directory``: inside a directory named on

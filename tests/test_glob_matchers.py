@@ -42,3 +42,12 @@ def test_default_excludes_take_the_fast_path_and_still_exclude_inside_excluded_d
     assert not globs.matcher_for("/r/src")(".venv", "/r/src/.venv", False)  # a file named .venv
     assert globs.matcher_for("/r/build/deep")("x.py", "/r/build/deep/x.py", False)  # inherited
     assert not globs.matcher_for("/r/src")("x.py", "/r/src/x.py", False)
+
+
+def test_name_and_path_patterns_together_without_negation():
+    globs = Globs((("/r", ("build/", "*.py[cod]", "/site", "docs/_build/")),))
+    assert globs.matcher_for("/r")("site", "/r/site", True)
+    assert not globs.matcher_for("/r/x")("site", "/r/x/site", True)  # anchored to /r
+    assert globs.matcher_for("/r/docs")("_build", "/r/docs/_build", True)
+    assert globs.matcher_for("/r/x")("a.pyc", "/r/x/a.pyc", False)
+    assert not globs.matcher_for("/r/x")("a.py", "/r/x/a.py", False)

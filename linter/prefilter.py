@@ -1,4 +1,4 @@
-"""Decides from a file's bytes, without parsing, whether it can hold a finding.
+"""Decides from a file's bytes whether it can hold a finding: a byte test, then ``ast``.
 
 Soundness argument (tested over every fixture, rule example and cross-module case in
 ``tests/test_prefilter.py``): every endpoint in the catalogue has a literal ``images`` path
@@ -26,12 +26,13 @@ file itself, or from a constant defined in another module and imported.
   engine's own resolution; its exports count either way (it may relay them).
 
 What this misses: a segment split across literals (``"ima" + "ges"``) or spelt with escapes
-(``"\\x69mages"``), which the engine could match but no real code writes; and whatever
-``exported_names`` misses (see ``tests/test_prefilter.py`` for a known gap).
+in the bytes (``"\\x69mages"``), which the engine could match but no real code writes. A file
+``ast`` cannot parse is always kept (the engine then reports why).
 
 Reading is the cost once the pre-filter is this cheap: ``runner.select_candidates`` reads each
-file once (and the non-seeds once more per round of new names), and with the cache on keeps the
-verdicts in an index so that unchanged files are not read at all (``cache.PrefilterIndex``).
+file once (and again once per round of new names, usually one or two), and with the cache on
+keeps what it learnt in an index so that unchanged files are not read at all
+(``cache.PrefilterIndex``).
 """
 from __future__ import annotations
 

@@ -207,9 +207,16 @@ def signature(status: os.stat_result) -> str:
     return f"{status.st_size:x}.{status.st_mtime_ns:x}.{status.st_ctime_ns:x}.{status.st_ino:x}"
 
 
-# A file whose change time is this close to the run's start may change again within the same
-# clock tick without its signature changing ("racily clean", as git calls it): not indexed.
+# A file whose change time is this close to when it was looked at may change again within the
+# same clock tick without its signature changing ("racily clean", as git calls it).
 RACY_NS = 2_000_000_000
+
+
+def settled_signature(status: os.stat_result, now_ns: int) -> Optional[str]:
+    """``signature``, or None while the file is racily clean at ``now_ns`` (not to be trusted)."""
+    if max(status.st_mtime_ns, status.st_ctime_ns) > now_ns - RACY_NS:
+        return None
+    return signature(status)
 
 
 class PrefilterIndex:
@@ -272,10 +279,11 @@ class PrefilterIndex:
     def store(self, path: str, status: os.stat_result, kind: str, payload, searched=(), mentioned=()) -> None:
         directory, name = os.path.split(path)
         entries = self.directories.setdefault(directory, {})
-        if status.st_ctime_ns > self.started - RACY_NS or status.st_mtime_ns > self.started - RACY_NS:
+        settled = settled_signature(status, self.started)
+        if settled is None:
             entries.pop(name, None)
         else:
-            entries[name] = [signature(status), kind, payload, sorted(searched), sorted(mentioned)]
+            entries[name] = [settled, kind, payload, sorted(searched), sorted(mentioned)]
         self.changed = True
 
     def searched(self, path: str, names, mentioned) -> None:

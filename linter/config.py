@@ -59,7 +59,7 @@ class Globs:
 
     groups: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # (directory, patterns)
     _specs: tuple = field(default=(), init=False, repr=False, compare=False)
-    # [name patterns as _ByName, the other patterns as Globs], made lazily for ``matcher_for``
+    # [``_split_by_name``'s answer], made lazily
     _by_name: list = field(default_factory=list, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -123,21 +123,31 @@ class Globs:
         pattern, or a group's directory strictly inside ``directory`` (its own directory is never
         matched by a group), everything takes ``matches``.
         """
-        negated = any(pattern.startswith("!") for _, patterns in self.groups for pattern in patterns)
-        if negated or any(_is_strictly_inside(root, directory) for root, _ in self.groups):
+        split = self._split_by_name()
+        if split is None or any(_is_strictly_inside(root, directory) for root, _ in self.groups):
             return lambda name, path, is_dir: self.matches(path, is_dir=is_dir)
-        if not self._by_name:
-            by_paths = Globs(tuple((root, tuple(p for p in patterns if not _is_name_pattern(p)))
-                                   for root, patterns in self.groups))
-            by_names = _ByName(tuple((root, tuple(p for p in patterns if _is_name_pattern(p)))
-                                     for root, patterns in self.groups))
-            object.__setattr__(self, "_by_name", [by_names, by_paths])
-        by_names, by_paths = self._by_name
+        by_names, by_paths = split
         if by_names.inherited(directory):
             return lambda name, path, is_dir: True
-        if not any(patterns for _, patterns in by_paths.groups):
+        if by_paths is None:
             return by_names.entry_matches
         return lambda name, path, is_dir: by_names.entry_matches(name, path, is_dir) or by_paths.matches(path, is_dir=is_dir)
+
+    def _split_by_name(self) -> "Optional[Tuple[_ByName, Optional[Globs]]]":
+        """The name patterns and the other patterns (None: there are none) for ``matcher_for``;
+        None when a ``!`` pattern makes the order matter. Made once per ``Globs``."""
+        if not self._by_name:
+            patterns = [pattern for _, group in self.groups for pattern in group]
+            split = None
+            if not any(pattern.startswith("!") for pattern in patterns):
+                by_paths = Globs(tuple((root, tuple(p for p in group if not _is_name_pattern(p)))
+                                       for root, group in self.groups))
+                by_names = _ByName(tuple((root, tuple(p for p in group if _is_name_pattern(p)))
+                                         for root, group in self.groups))
+                has_paths = any(not _is_name_pattern(pattern) for pattern in patterns)
+                split = (by_names, by_paths if has_paths else None)
+            object.__setattr__(self, "_by_name", [split])
+        return self._by_name[0]
 
     def include_matcher(self) -> Callable[[str, str], bool]:
         """``matches_file_itself`` as ``match(name, path)``: by the name alone when every pattern

@@ -34,12 +34,19 @@ def names_and_uses(source: bytes, relevant: Iterable[str] = ()) -> Tuple[Set[str
     """``exported_names``, and whether the module can take the value of a ``relevant`` name
     from another module (``imports_any``); one parse for both. A module ``ast`` cannot parse
     exports nothing and counts as using every name (the engine reports why it does not parse)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = _parse(source)
+    if tree is None:
         return set(), True
     known = set(relevant)
     return _exported(tree, known), imports_any(tree, known)
+
+
+def _parse(source: bytes) -> Optional[ast.Module]:
+    """The module's ``ast``, or None when ``ast`` cannot parse it (any reason)."""
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _exported(tree: ast.Module, known: Set[str]) -> Set[str]:
@@ -60,9 +67,8 @@ def seed_facts(source: bytes) -> Tuple[Set[str], bool]:
     concatenation joined, escapes decoded, f-string pieces apart). Without one, the file's own
     text cannot make an endpoint and it is a candidate only as an importer. One parse for both;
     a module ``ast`` cannot parse counts as having one (the engine reports why it does not parse)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = _parse(source)
+    if tree is None:
         return set(), True
     own = any(
         isinstance(node, ast.Constant) and isinstance(node.value, str) and VALUE_SEGMENT.search(node.value)
@@ -162,19 +168,15 @@ def _package_root(path: str) -> str:
     return directory
 
 
-# A file changed this close to when it was read may change again within the same clock tick
-# without its signature changing (git's "racily clean"): its cache entry is not trusted later.
-RACY_NS = 2_000_000_000
+def _signature(path: str) -> Optional[str]:
+    """The file's signature, or None (gone, or racily clean: ``cache.settled_signature``); None
+    never counts as unchanged, so an entry read from a racily clean file is not trusted later."""
+    from .cache import settled_signature
 
-
-def _signature(path: str) -> Optional[Tuple[int, int, int, int]]:
     try:
-        status = os.stat(path)
+        return settled_signature(os.stat(path), time.time_ns())
     except OSError:
         return None
-    if max(status.st_mtime_ns, status.st_ctime_ns) > time.time_ns() - RACY_NS:
-        return None  # never equal to a later signature: the entry counts as changed
-    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
 
 
 class _FileCache:
@@ -206,9 +208,6 @@ class _FileCache:
 class _ModuleCache(_FileCache):
     """Evaluators of modules loaded for their constants, per process (a few hundred at most)."""
 
-    def __init__(self, size: int = 256) -> None:
-        super().__init__(size)
-
     def evaluator(self, path: str, roots: Tuple[str, ...]):
         return self.get(os.path.realpath(path), lambda key: _load(key, roots))
 
@@ -229,7 +228,7 @@ def _load(path: str, roots: Tuple[str, ...]):
     return Evaluator(facts, ImportResolver(path, roots))
 
 
-_CACHE = _ModuleCache()
+_CACHE = _ModuleCache(256)
 
 # What ``ast`` says a module binds at top level (parsing with ``ast`` is several times cheaper than
 # with libcst, and most imported names are functions, classes or tables, never strings).
@@ -243,8 +242,10 @@ def _top_level_values(path: str):
 def _read_top_level_values(path: str):
     try:
         with open(path, "rb") as stream:
-            tree = ast.parse(stream.read())
-    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = _parse(stream.read())
+    except OSError:
+        return {}
+    if tree is None:
         return {}
     values = {}
     for statement in tree.body:

@@ -208,12 +208,13 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
     while new_names:
         found: Set[str] = set()
         search = _NameSearch(new_names, index)
+        known = sorted(names)
         for file in scanned:
             mentioned, data = search.mentioned(file)
             if mentioned is None:  # vanished or changed since: let processing report it
                 file.kept = True
             elif mentioned:
-                exports, uses = _exports(file, names, data, index)
+                exports, uses = _exports(file, names, known, data, index)
                 file.kept = file.kept or uses
                 found |= exports
         new_names = found - names
@@ -250,12 +251,11 @@ class _NameSearch:
         return found, data
 
 
-def _exports(file: _Scanned, names: Set[str], data: Optional[bytes], index) -> Tuple[Set[str], bool]:
-    """What ``file`` exports given the ``names`` known to hold endpoints, and whether it can
-    import one of them (``prefilter.exported_and_used``); remembered per file."""
+def _exports(file: _Scanned, names: Set[str], known: List[str], data: Optional[bytes], index) -> Tuple[Set[str], bool]:
+    """What ``file`` exports given the ``names`` known to hold endpoints (``known``: sorted),
+    and whether it can import one of them (``prefilter.exported_and_used``); remembered per file."""
     from .prefilter import exported_and_used
 
-    known = sorted(names)
     if file.entry[1] is not None and file.entry[1][0] == known:
         return set(file.entry[1][1]), file.entry[1][2]
     try:

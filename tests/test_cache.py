@@ -239,7 +239,7 @@ def test_a_long_lived_process_sees_imported_modules_change(project, monkeypatch,
 
 
 def test_module_cache_keeps_unchanged_modules_across_calls(project, monkeypatch):
-    monkeypatch.setattr(project_module, "RACY_NS", 0)  # files written just now count as settled
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # files written just now count as settled
     (project / "pkg" / "settings.py").write_text('VERSION = "v1.1"\n')
     new_process()
     monkeypatch.setenv("IMSLINT_NO_CACHE", "1")

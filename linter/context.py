@@ -8,12 +8,13 @@ from typing import Dict, List, Optional, Tuple, Union
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from .edits import CannotEdit, EditRealizer
-from .endpoints import NONE, SAFE, list_path
+from .endpoints import NONE
 from .evaluate import Evaluator
+from .evidence.record import Evidence
 from .findings import Edit, Finding, Fix
 from .migrate import Location, Migration, plan
 from .options import EngineOptions
+from .planning import build_fix
 from .sites import RequestSite, SiteFinder
 from .strings import Lit
 from .tree import ModuleFacts, collect
@@ -45,6 +46,7 @@ class FileContext:
         self.facts: ModuleFacts = collect(module)
         self.evaluator = Evaluator(self.facts, options.resolve_import)
         self._sites: Optional[List[RequestSite]] = None
+        self.routes: list = []  # routes this module registers for abandoned paths (``sites.Route``)
         self._migrations: Optional[Dict[int, Migration]] = None
         self._fixes: Dict[int, Optional[Fix]] = {}
         self._positions = None
@@ -54,58 +56,47 @@ class FileContext:
     @property
     def sites(self) -> List[RequestSite]:
         if self._sites is None:
-            self._sites = SiteFinder(self.facts, self.evaluator).find()
+            finder = SiteFinder(self.facts, self.evaluator, self.path)
+            self._sites = finder.find()
+            self.routes = finder.routes
         return self._sites
 
     def migration(self, site: RequestSite) -> Migration:
         if self._migrations is None:
             self._migrations = {id(s): plan(s, self.options.target, self.evaluator) for s in self.sites}
-            self._reconcile_shared_definitions()
         return self._migrations[id(site)]
 
-    def _reconcile_shared_definitions(self) -> None:
-        """A URL defined once and used by several calls is fixed for all of them or for none."""
-        assert self._migrations is not None
-        owners: Dict[cst.CSTNode, List[Migration]] = {}
-        for migration in self._migrations.values():
-            for node in _edited_definitions(migration):
-                owners.setdefault(node, []).append(migration)
-        for sharing in owners.values():
-            if len(sharing) < 2:
-                continue
-            worst = max((m.safety for m in sharing), key=("safe", "unsafe", "none").index)
-            for migration in sharing:
-                if worst == NONE and migration.safety != NONE:
-                    line = self.position(sharing[0].site.node)[0]
-                    migration.block(f"its URL is shared with another use that cannot be migrated (near line {line})")
-                elif worst != SAFE:
-                    migration.mark_unsafe()
-
     def fix_for(self, migration: Migration) -> Optional[Fix]:
+        """The one fix of a request site, shared by all its findings: the path and filters, the
+        reads of its answer, its status checks and, for a list read once, the page loop; safe,
+        unsafe or none by the contract (``evidence.safety``), which ``migration.verdict`` records."""
         key = id(migration)
         if key not in self._fixes:
-            self._fixes[key] = self._build_fix(migration)
+            self._fixes[key] = build_fix(self, migration)
         return self._fixes[key]
 
-    def _build_fix(self, migration: Migration) -> Optional[Fix]:
-        if migration.safety == NONE:
-            return None
-        realizer = EditRealizer(self.module, self.span, self.facts.parents)
+    def reparsed(self, text: str) -> Optional["FileContext"]:
+        """A context for this file with other text (a fix planned on a fix), or None if it does not parse."""
+        from .engine import ParseFailure, parse
+
         try:
-            text_edits = realizer.realize(migration.edits)
-        except CannotEdit as exc:
-            migration.block(str(exc))
+            return FileContext(self.path, text, parse(text), self.options)
+        except ParseFailure:
             return None
-        lines = self.lines
-        edits = []
-        for start, end, content in text_edits:
-            line, column = lines.position(start)
-            end_line, end_column = lines.position(end)
-            edits.append(Edit(start, end, content, line, column, end_line, end_column))
-        message = f"Rewrite to GET {list_path(self.options.target)}"
-        if migration.notes:
-            message += "; " + "; ".join(dict.fromkeys(migration.notes))
-        return Fix(migration.safety, message, tuple(edits))
+
+    def evidence_of(self, site: RequestSite) -> Evidence:
+        """The site's evidence record with the fix's verdict."""
+        migration = self.migration(site)
+        self.fix_for(migration)
+        verdict = migration.verdict
+        if verdict is None:
+            return site.evidence
+        return site.evidence.with_fix(verdict.value or NONE, verdict.reason)
+
+    def text_edit(self, start: int, end: int, content: str) -> Edit:
+        line, column = self.lines.position(start)
+        end_line, end_column = self.lines.position(end)
+        return Edit(start, end, content, line, column, end_line, end_column)
 
     # -- positions ----------------------------------------------------------------------------------
     @property
@@ -160,22 +151,11 @@ class FileContext:
         message: str,
         severity: str = "error",
         fix: Optional[Fix] = None,
+        evidence: Optional[Evidence] = None,
     ) -> Finding:
         start, end = self.location_span(location)
         line, column = self.lines.position(start)
         end_line, end_column = self.lines.position(end)
-        return Finding(self.path, line, column, end_line, end_column, code, name, message, severity, fix, start, end)
-
-
-def _edited_definitions(migration: Migration) -> List[cst.CSTNode]:
-    """Literal nodes outside the site's own expression that the path edits would change."""
-    from .edits import TemplateEdit
-
-    nodes = []
-    for edit in migration.edits:
-        if not isinstance(edit, TemplateEdit) or edit.template is not migration.site.template:
-            continue
-        for piece, _, _ in edit.template.span(edit.start, max(edit.end, edit.start + 1)):
-            if isinstance(piece, Lit) and piece.anchor is None and piece.node is not None:
-                nodes.append(piece.node)
-    return nodes
+        return Finding(
+            self.path, line, column, end_line, end_column, code, name, message, severity, fix, start, end, evidence
+        )

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import FrozenSet, List, Optional, Sequence, Tuple
 
+from .evidence.record import COMPUTE, IMAGE, IMAGE_V1, IMAGE_V2
+
 
 HUAWEI_IMS = "huawei-ims"
 OPENSTACK_GLANCE = "openstack-glance"
@@ -30,11 +32,17 @@ def list_path(target: str) -> str:
 # Pattern tokens besides literal segments.
 ID = "{id}"  # one segment: an image ID (literal or runtime), not a reserved word
 PROJECT = "{project}"  # one segment: a project/tenant ID
+MEMBER = "{member}"  # one segment: a member (tenant) ID or a metadata key
 V1_ALIASES = ("v1", "v1.0", "v1.1")  # Glance's version negotiation maps all three to v1
 _RESERVED = frozenset({"detail", "tags", "resource_instances", "action", "file", "members", "metadata", "images"})
 
+# What a request does, and so what its v2 form is (``migrate.plan`` fixes LIST, NEVER_EXISTED and DELETE_IMAGE).
 LIST, DELETE_IMAGE, IMAGE_METADATA, NOVA, NEVER_EXISTED = "list", "delete", "metadata", "nova", "never-existed"
+DOWNLOAD, CREATE, UPDATE, MEMBERS = "download", "create", "update", "members"
 RELATIVE_IMAGE = "relative-image"
+
+# The service a relative endpoint is relative to (``evidence.service`` decides which one a call uses):
+# ``COMPUTE``, ``IMAGE``, ``IMAGE_V1``, ``IMAGE_V2`` of ``evidence.record``.
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,8 @@ class Endpoint:
 
     ``versions`` are the accepted spellings of the version segment (``None``: no version
     segment). ``relative`` endpoints are a bare path a client joins to a catalogue URL: they
-    match only as a whole path, never as the tail of a longer one.
+    match only as a whole path, never as the tail of a longer one, and ``base`` says which
+    service's endpoint they are relative to.
     """
 
     code: str
@@ -54,6 +63,8 @@ class Endpoint:
     kind: str
     versions: Optional[Tuple[str, ...]] = None
     relative: bool = False
+    base: Optional[str] = None
+    action: str = ""  # what the request does: list, create, delete, metadata, download, update, members, show
 
     @property
     def version_index(self) -> Optional[int]:
@@ -61,25 +72,78 @@ class Endpoint:
 
 
 GET, HEAD, DELETE = frozenset({"GET"}), frozenset({"HEAD"}), frozenset({"DELETE"})
+POST, PUT = frozenset({"POST"}), frozenset({"PUT"})
+ANY = frozenset({"GET", "HEAD", "PUT", "POST", "DELETE", "PATCH"})
+_NOVA_VERSIONS = ("v2", "v2.1")
 
 ABANDONED_DETAIL = Endpoint(
-    "IMS001", "ims-v1.1-detail", GET, ("{version}", "images", "detail"), "GET /v1.1/images/detail", LIST, ("v1.1",)
-)
-ENDPOINTS: Tuple[Endpoint, ...] = (
-    ABANDONED_DETAIL,
-    Endpoint("IMS005", "glance-v1-detail", GET, ("{version}", "images", "detail"), "GET /v1/images/detail", LIST, ("v1", "v1.0")),
-    Endpoint("IMS005", "glance-v1-list", GET, ("{version}", "images"), "GET /v1/images", LIST, V1_ALIASES),
-    Endpoint("IMS005", "v1-delete", DELETE, ("{version}", "images", ID), "DELETE /v1.1/images/{id}", DELETE_IMAGE, V1_ALIASES),
-    Endpoint("IMS005", "v1-head", HEAD, ("{version}", "images", ID), "HEAD /v1/images/{id}", IMAGE_METADATA, V1_ALIASES),
-    Endpoint("IMS007", "v2-detail", GET, ("{version}", "images", "detail"), "GET /v2/images/detail", NEVER_EXISTED, ("v2",)),
-    Endpoint("IMS006", "nova-list", GET, ("{version}", PROJECT, "images"), "GET /v2.1/{project_id}/images", NOVA, ("v2", "v2.1")),
-    Endpoint("IMS006", "nova-detail", GET, ("{version}", PROJECT, "images", "detail"), "GET /v2.1/{project_id}/images/detail", NOVA, ("v1.1", "v2", "v2.1")),
-    Endpoint("IMS006", "nova-show", frozenset({"GET", "DELETE"}), ("{version}", PROJECT, "images", ID), "/v2.1/{project_id}/images/{id}", NOVA, ("v2", "v2.1")),
-    Endpoint("IMS006", "nova-metadata", frozenset({"GET", "PUT", "POST", "DELETE"}), ("{version}", PROJECT, "images", ID, "metadata"), "/v2.1/{project_id}/images/{id}/metadata", NOVA, ("v2", "v2.1")),
-    Endpoint("IMS005", "image-relative-detail", GET, ("images", "detail"), "GET images/detail (relative to a v1 image endpoint)", RELATIVE_IMAGE, None, True),
-    Endpoint("IMS006", "compute-relative-detail", GET, ("images", "detail"), "GET images/detail (compute endpoint)", NOVA, None, True),
+    "IMS001", "ims-v1.1-detail", GET, ("{version}", "images", "detail"), "GET /v1.1/images/detail", LIST, ("v1.1",), action="list"
 )
 
+
+def _v1_family(prefix: str, versions, relative: bool, base: Optional[str]) -> Tuple[Endpoint, ...]:
+    """The Glance / IMS v1 image API, absolute (``/v1/images...``) or relative to a v1 endpoint."""
+    head = ("{version}",) if versions else ()
+    where = " (relative to a v1 image endpoint)" if relative else ""
+    root = "" if relative else "/v1/"
+    rel = RELATIVE_IMAGE if relative else None
+    return (
+        Endpoint("IMS005", prefix + "detail", GET, head + ("images", "detail"), f"GET {root}images/detail{where}",
+                 rel or LIST, versions, relative, base, "list"),
+        Endpoint("IMS005", prefix + "list", GET, head + ("images",), f"GET {root}images{where}", rel or LIST,
+                 versions, relative, base, "list"),
+        Endpoint("IMS005", prefix + "create", POST, head + ("images",), f"POST {root}images{where}", rel or CREATE,
+                 versions, relative, base, "create"),
+        Endpoint("IMS005", prefix + "delete", DELETE, head + ("images", ID), f"DELETE {root}images/{{id}}{where}",
+                 rel or DELETE_IMAGE, versions, relative, base, "delete"),
+        Endpoint("IMS005", prefix + "head", HEAD, head + ("images", ID), f"HEAD {root}images/{{id}}{where}",
+                 rel or IMAGE_METADATA, versions, relative, base, "metadata"),
+        Endpoint("IMS005", prefix + "download", GET, head + ("images", ID), f"GET {root}images/{{id}}{where}",
+                 rel or DOWNLOAD, versions, relative, base, "download"),
+        Endpoint("IMS005", prefix + "update", PUT, head + ("images", ID), f"PUT {root}images/{{id}}{where}",
+                 rel or UPDATE, versions, relative, base, "update"),
+        Endpoint("IMS005", prefix + "members", ANY, head + ("images", ID, "members"),
+                 f"{root}images/{{id}}/members{where}", rel or MEMBERS, versions, relative, base, "members"),
+        Endpoint("IMS005", prefix + "member", ANY, head + ("images", ID, "members", MEMBER),
+                 f"{root}images/{{id}}/members/{{member}}{where}", rel or MEMBERS, versions, relative, base, "members"),
+    )
+
+
+def _nova_family(prefix: str, head: Tuple[str, ...], versions, relative: bool, where: str) -> Tuple[Endpoint, ...]:
+    """The compute (Nova / ECS) image proxy under ``head`` (``/v2.1/{project_id}``, or nothing)."""
+    root = "/".join("{project_id}" if t == PROJECT else ("v2.1" if t == "{version}" else t) for t in head)
+    root = f"/{root}/" if root else ""
+    return (
+        Endpoint("IMS006", prefix + "detail", GET, head + ("images", "detail"), f"GET {root}images/detail{where}",
+                 NOVA, versions, relative, COMPUTE, "list"),
+        Endpoint("IMS006", prefix + "list", GET, head + ("images",), f"GET {root}images{where}", NOVA, versions,
+                 relative, COMPUTE, "list"),
+        Endpoint("IMS006", prefix + "show", frozenset({"GET", "DELETE"}), head + ("images", ID),
+                 f"{root}images/{{id}}{where}", NOVA, versions, relative, COMPUTE, "show"),
+        Endpoint("IMS006", prefix + "metadata", frozenset({"GET", "PUT", "POST"}), head + ("images", ID, "metadata"),
+                 f"{root}images/{{id}}/metadata{where}", NOVA, versions, relative, COMPUTE, "metadata"),
+        Endpoint("IMS006", prefix + "metadata-key", frozenset({"GET", "PUT", "DELETE"}),
+                 head + ("images", ID, "metadata", MEMBER), f"{root}images/{{id}}/metadata/{{key}}{where}", NOVA,
+                 versions, relative, COMPUTE, "metadata"),
+    )
+
+
+ENDPOINTS: Tuple[Endpoint, ...] = (
+    ABANDONED_DETAIL,
+    Endpoint("IMS005", "glance-v1-detail", GET, ("{version}", "images", "detail"), "GET /v1/images/detail", LIST, ("v1", "v1.0"),
+             action="list"),
+    *_v1_family("v1-", V1_ALIASES, False, None)[1:],
+    Endpoint("IMS007", "v2-detail", GET, ("{version}", "images", "detail"), "GET /v2/images/detail", NEVER_EXISTED, ("v2",),
+             action="list"),
+    *_nova_family("nova-", ("{version}", PROJECT), _NOVA_VERSIONS + ("v1.1",), False, ""),
+    # ``/{project_id}/images/detail``: a path below the compute API root (its script name holds the version).
+    *_nova_family("nova-root-", (PROJECT,), None, True, " (below the compute API root)"),
+    # Relative paths: which one a call uses depends on the endpoint it is sent to (``select_endpoint``).
+    *_v1_family("image-relative-", None, True, IMAGE_V1),
+    Endpoint("IMS007", "image-v2-relative-detail", GET, ("images", "detail"),
+             "GET images/detail (relative to a v2 image endpoint)", NEVER_EXISTED, None, True, IMAGE_V2, "list"),
+    *_nova_family("compute-relative-", (), None, True, " (relative to a compute endpoint)"),
+)
 
 @dataclass(frozen=True)
 class QueryParam:
@@ -115,6 +179,8 @@ def _segment_matches(token: str, segment: str, endpoint: Endpoint) -> bool:
         return endpoint.versions is not None and segment in endpoint.versions
     if token == ID:
         return bool(segment) and segment not in _RESERVED and not segment.startswith(("v1", "v2"))
+    if token == MEMBER:
+        return bool(segment)
     if token == PROJECT:  # a runtime value, an ID, or a placeholder: never a word like "schemas"
         if not segment or segment in _RESERVED:
             return False
@@ -242,19 +308,28 @@ def path_edits(match: PathMatch, text: str, target: str) -> List[Tuple[int, int,
 
 def replacement(endpoint: Endpoint, target: str) -> str:
     """What to call instead, for messages."""
-    if endpoint.kind in (LIST, NEVER_EXISTED, RELATIVE_IMAGE):
+    action = endpoint.action
+    if endpoint.kind == NOVA:
+        if action == "list":
+            return f"GET {list_path(target)} on the image endpoint"
+        if action == "show":
+            return "GET or DELETE /v2/images/{id} on the image endpoint"
+        return "GET or PATCH /v2/images/{id} on the image endpoint"
+    if action == "list":
         return f"GET {list_path(target)}"
-    if endpoint.kind == DELETE_IMAGE:
-        return "DELETE /v2/images/{id}"
-    if endpoint.kind == IMAGE_METADATA:
-        return "GET /v2/images/{id} (metadata in the JSON body, not in x-image-meta-* headers)"
-    if endpoint.key in ("nova-show", "nova-metadata"):
-        return "GET or DELETE /v2/images/{id} on the image (IMS) endpoint"
-    return f"GET {list_path(target)} on the image (IMS) endpoint"
+    return {
+        "delete": "DELETE /v2/images/{id}",
+        "metadata": "GET /v2/images/{id}",
+        "download": "GET /v2/images/{id}/file",
+        "create": "POST /v2/images, then PUT /v2/images/{id}/file",
+        "update": "PATCH /v2/images/{id}",
+        "members": "/v2/images/{id}/members",
+    }.get(action, "its /v2/images form")
 
 
 def called_title(match: PathMatch, text: str, method: Optional[str]) -> str:
-    """The endpoint as this code calls it: ``DELETE /v1.0/images/{id}``, ``GET /v2.1/{project_id}/images``."""
+    """The endpoint as this code calls it: ``DELETE /v1.0/images/{id}``, ``GET /v2.1/{project_id}/images``;
+    without a known method, the path alone and ``(method unknown)``."""
     endpoint = match.endpoint
     parts = []
     for token, (start, end) in zip(endpoint.segments, match.segment_spans):
@@ -262,12 +337,44 @@ def called_title(match: PathMatch, text: str, method: Optional[str]) -> str:
             parts.append("{id}")
         elif token == PROJECT:
             parts.append("{project_id}")
+        elif token == MEMBER:
+            parts.append("{key}" if "metadata" in endpoint.segments else "{member}")
         else:
             parts.append(text[start:end])
-    verb = method if method in endpoint.methods else sorted(endpoint.methods)[0]
-    if endpoint.relative:
-        return f"{verb} {'/'.join(parts)} ({'image' if endpoint.kind == RELATIVE_IMAGE else 'compute'} endpoint)"
-    return f"{verb} /{'/'.join(parts)}"
+    below_base = endpoint.relative and PROJECT not in endpoint.segments  # ``images/...`` of some endpoint
+    path = "/".join(parts) if below_base else "/" + "/".join(parts)
+    if below_base:
+        where = {IMAGE_V1: " (v1 image endpoint)", IMAGE_V2: " (v2 image endpoint)"}.get(endpoint.base or "", " (compute endpoint)")
+    else:
+        where = " (below the compute root)" if endpoint.relative else ""
+    if method is None:
+        return f"{path}{where} (method unknown)"
+    return f"{method} {path}{where}"
+
+
+def select_endpoint(matches: Sequence[PathMatch], method: Optional[str], base: Optional[str]) -> Optional[PathMatch]:
+    """The abandoned endpoint a request uses, from the path's matches (best first), its HTTP method
+    (None: unknown) and, for a relative path, the service it is sent to (``IMAGE_V1``,
+    ``IMAGE_V2``, ``IMAGE``: an image endpoint of unknown version, ``COMPUTE``; None: unknown).
+
+    A relative path counts only where its service is known, except two shapes that are abandoned
+    on every service that has them: ``images/detail`` (v1 image or compute; never v2) and a
+    project-id path below the compute root. A known method must be one the endpoint answers."""
+    for match in matches:
+        endpoint = match.endpoint
+        if endpoint.relative and PROJECT not in endpoint.segments:
+            if base == IMAGE:
+                if endpoint.key != "image-relative-detail":
+                    continue  # ``images``, ``images/{id}`` are live on v2
+            elif base is None:
+                if endpoint.key != "compute-relative-detail":
+                    continue
+            elif endpoint.base != base:
+                continue
+        if method is not None and method not in endpoint.methods:
+            continue
+        return match
+    return None
 
 
 def is_host_of_other_service(host: Optional[str]) -> bool:

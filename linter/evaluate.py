@@ -28,7 +28,7 @@ from .strings import (
     str_format,
     url_join,
 )
-from .tree import ASSIGN, AUGASSIGN, CLASS, FUNCTION, IMPORT, Binding, ModuleFacts, Scope, dotted_name
+from .tree import ASSIGN, AUGASSIGN, CLASS, FUNCTION, IMPORT, PARAM, UNPACK, Binding, ModuleFacts, Scope, dotted_name
 
 ImportResolver = Callable[[Binding], Optional[Template]]
 
@@ -36,6 +36,8 @@ _URLJOIN = ("urljoin", "parse.urljoin", "urllib.parse.urljoin")
 _PATHJOIN = ("posixpath.join", "os.path.join", "path.join")
 _URLENCODE = ("urlencode", "parse.urlencode", "urllib.parse.urlencode")
 MAX_DEPTH = 60
+MAX_HELPER_DEPTH = 3  # helpers inlined into helpers
+_STRIPS = ("strip", "lstrip", "rstrip")
 _PROJECT_JOIN = re.compile(r"join|4url|url_for|make_url|build_url|build_path|make_path", re.I)
 
 
@@ -56,9 +58,21 @@ class MappingModel:
 
 
 class Evaluator:
-    def __init__(self, facts: ModuleFacts, resolve_import: Optional[ImportResolver] = None) -> None:
+    def __init__(
+        self,
+        facts: ModuleFacts,
+        resolve_import: Optional[ImportResolver] = None,
+        env: Optional[Dict[Binding, Template]] = None,
+        depth: int = 0,
+    ) -> None:
         self.facts = facts
         self.resolve_import = resolve_import
+        # Values of parameters, when a function is evaluated for one of its calls (a helper that
+        # builds a URL from its arguments, a wrapper that sends one).
+        self.env: Dict[Binding, Template] = env or {}
+        self.depth = depth
+        self._helpers: Dict[Tuple[cst.CSTNode, bool], bool] = {}
+        self._builds: Dict[cst.CSTNode, bool] = {}  # functions of this module that build a string from parameters
         self._cache: Dict[cst.CSTNode, Tuple[Optional[Template], Dict[cst.CSTNode, int]]] = {}
         self._active: set = set()
         # Choice points (a conditional expression, a name assigned in both branches of an if):
@@ -167,16 +181,16 @@ class Evaluator:
                 return None
             right = node.right
             if isinstance(right, cst.Tuple):
-                return percent_format(template, [self.evaluate(e.value) for e in right.elements], None, right)
+                return percent_format(template, [self.part(e.value) for e in right.elements], None, right)
             if isinstance(right, cst.Dict):
                 named = {}
                 for element in right.elements:
                     if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
                         key = simple_string(element.key)
                         if key is not None:
-                            named[key.text] = self.evaluate(element.value)
+                            named[key.text] = self.part(element.value)
                 return percent_format(template, None, named, right)
-            return percent_format(template, [self.evaluate(right)], None, right)
+            return percent_format(template, [self.part(right)], None, right)
         return None
 
     def _call(self, node: cst.Call) -> Optional[Template]:
@@ -186,8 +200,8 @@ class Evaluator:
             template = self.evaluate(func.value)
             if template is None:
                 return None
-            named = {arg.keyword.value: self.evaluate(arg.value) for arg in node.args if arg.keyword is not None}
-            return str_format(template, [self.evaluate(arg.value) for arg in positional], named, node)
+            named = {arg.keyword.value: self.part(arg.value) for arg in node.args if arg.keyword is not None}
+            return str_format(template, [self.part(arg.value) for arg in positional], named, node)
         if isinstance(func, cst.Attribute) and func.attr.value == "join" and len(node.args) == 1:
             separator = self.evaluate(func.value)
             if separator is None or not separator.is_literal:
@@ -198,7 +212,11 @@ class Evaluator:
             if any(isinstance(e, cst.StarredElement) for e in sequence.elements):
                 return hole(node, source_label(node))
             return join_with(separator, [self._element_part(e.value, e) for e in sequence.elements])
+        if isinstance(func, cst.Attribute) and func.attr.value in _STRIPS and len(positional) == len(node.args) <= 1:
+            return self._strip(node, func)
         name = dotted_name(func) or ""
+        if name == "str" and len(positional) == 1 == len(node.args):
+            return self.evaluate(positional[0].value)
         if name.endswith(_URLJOIN) and len(positional) >= 2:
             return url_join(self.part(positional[0].value), self._element_part(positional[1].value, positional[1]))
         if name in _PATHJOIN and positional:
@@ -211,7 +229,80 @@ class Evaluator:
             parts = [self._element_part(arg.value, arg) for arg in positional]
             if all(part.is_literal and "/" not in part.text.strip("/") for part in parts):
                 return join_with(literal("/", separator=True), parts)
-        return None
+        return self._helper(node)
+
+    def is_helper(self, call: cst.CSTNode, imported: bool = False) -> bool:
+        """Whether ``call`` runs a project function that ``_helper`` inlines (one ``return``):
+        of this module only, unless ``imported`` (that may load another module)."""
+        from .resolve import function_of
+
+        if not isinstance(call, cst.Call):
+            return False
+        key = (call, imported)
+        if key not in self._helpers:
+            callee = function_of(self, call.func, local=not imported)
+            self._helpers[key] = callee is not None and _builds_from_parameters(callee)
+        return self._helpers[key]
+
+    def _strip(self, node: cst.Call, func: cst.Attribute) -> Optional[Template]:
+        """``x.strip("/")``, ``x.rstrip("/")``, ``x.lstrip("/")``: the literal ends of ``x`` stripped;
+        a runtime end stays a runtime value (what it holds is unknown either way)."""
+        template = self.evaluate(func.value)
+        if template is None:
+            return None
+        chars = None
+        if node.args:
+            argument = self.evaluate(node.args[0].value)
+            if argument is None or not argument.is_literal:
+                return None
+            chars = argument.text
+        which = func.attr.value
+        pieces = list(template.pieces)
+        if which in ("strip", "lstrip"):
+            while pieces and isinstance(pieces[0], Lit):
+                stripped = pieces[0].text.lstrip(chars)
+                if stripped:
+                    pieces[0] = pieces[0].slice(len(pieces[0].text) - len(stripped), len(pieces[0].text))
+                    break
+                pieces.pop(0)
+        if which in ("strip", "rstrip"):
+            while pieces and isinstance(pieces[-1], Lit):
+                stripped = pieces[-1].text.rstrip(chars)
+                if stripped:
+                    pieces[-1] = pieces[-1].slice(0, len(stripped))
+                    break
+                pieces.pop()
+        return Template(tuple(pieces), template.sources)
+
+    def _helper(self, node: cst.Call) -> Optional[Template]:
+        """A call of a project function whose one ``return`` builds a string from its parameters
+        (``api_url(base, "/v1/images")``): the returned expression with the arguments put in.
+        Text written in the helper itself is not editable here (other calls share it)."""
+        from .resolve import argument_for, function_of, parameter_binding
+
+        if self.depth >= MAX_HELPER_DEPTH:
+            return None
+        callee = function_of(self, node.func)
+        if callee is None:
+            return None
+        returned = _single_return(callee.function)
+        if returned is None:
+            return None
+        env = {}
+        params = callee.function.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            binding = parameter_binding(callee.facts, callee.function, param)
+            argument = argument_for(callee, node, param)
+            if binding is None or argument is None:
+                continue
+            value = self.evaluate(argument) if argument is not param.default else callee.evaluator.evaluate(argument)
+            if value is not None:
+                env[binding] = value
+        inner = callee.evaluator.with_env(env)
+        result = inner.evaluate(returned)
+        if result is None:
+            return None
+        return detach_body(result, list(env.values()))
 
     def _element_part(self, value: cst.CSTNode, element: cst.CSTNode) -> Template:
         """A list element or call argument; a lone literal remembers it is the whole element."""
@@ -274,7 +365,18 @@ class Evaluator:
             return concat(before, self.part(binding.value)).with_sources(binding.value)
         if binding.kind == IMPORT and self.resolve_import is not None:
             return self.resolve_import(binding)
+        if binding.kind == PARAM and binding in self.env:
+            return self.env[binding]
+        if binding.kind == UNPACK and isinstance(binding.value, (cst.Tuple, cst.List)) and binding.index is not None:
+            elements = binding.value.elements
+            if binding.index < len(elements) and not any(isinstance(e, cst.StarredElement) for e in elements):
+                value = self.evaluate(elements[binding.index].value)
+                return value.with_sources(binding.value) if value is not None else None
         return None
+
+    def with_env(self, env: Dict[Binding, Template]) -> "Evaluator":
+        """An evaluator of the same module where the given parameters hold the given values."""
+        return Evaluator(self.facts, self.resolve_import, {**self.env, **env}, self.depth + 1)
 
     def _name(self, node: cst.Name) -> Optional[Template]:
         binding = self.lookup(node)
@@ -306,9 +408,26 @@ class Evaluator:
             return None
         chosen = instance[0] if instance else (bindings[-1] if bindings else None)
         if chosen is None:
-            return None
+            return self._inherited(owner, name, node)
         value = self.binding_value(chosen)
         return value.anchored(node) if value is not None else None
+
+    def _inherited(self, owner: Scope, name: str, node: cst.Attribute) -> Optional[Template]:
+        """``self.X`` where a base class sets ``X`` (as a class attribute or in its methods)."""
+        from .project import detach
+        from .resolve import class_chain
+
+        for scope, evaluator in class_chain(self, owner)[1:]:
+            chosen = scope.bindings.get(name) or scope.instance_bindings.get(name)
+            if not chosen:
+                continue
+            if len(chosen) > 1 and scope.instance_bindings.get(name):
+                return None
+            value = evaluator.binding_value(chosen[-1])
+            if value is None:
+                return None
+            return (value if evaluator.facts is self.facts else detach(value)).anchored(node)
+        return None
 
     def _owner_class(self, receiver: cst.CSTNode) -> Optional[Scope]:
         """The class scope ``self.X``, ``cls.X`` or ``ClassName.X`` refers to."""
@@ -437,3 +556,66 @@ class Evaluator:
         for opaque in model.opaque:
             parts.append(hole(opaque, source_label(opaque)))
         return concat(*parts)
+
+
+def _builds_from_parameters(callee) -> bool:
+    """Whether a function's one ``return`` is a string built from (some of) its parameters
+    (remembered by the evaluator of the function's module)."""
+    known = callee.evaluator._builds
+    key = callee.function
+    if key not in known:
+        from .resolve import parameter_binding
+
+        known[key] = False
+        returned = _single_return(callee.function)
+        if returned is not None:
+            probe = Template((Lit("\x01"),))
+            params = callee.function.params
+            env = {}
+            for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+                binding = parameter_binding(callee.facts, callee.function, param)
+                if binding is not None:
+                    env[binding] = probe
+            result = callee.evaluator.with_env(env).evaluate(returned)
+            known[key] = result is not None and "\x01" in result.text
+    return known[key]
+
+
+def _single_return(function: cst.FunctionDef) -> Optional[cst.BaseExpression]:
+    """The value of a function whose body is (a docstring and) one ``return <value>``."""
+    body = function.body
+    if not isinstance(body, cst.IndentedBlock):
+        statements = [body]
+    else:
+        statements = list(body.body)
+    if statements and isinstance(statements[0], cst.SimpleStatementLine):
+        first = statements[0].body[0] if len(statements[0].body) == 1 else None
+        if isinstance(first, cst.Expr) and isinstance(first.value, (cst.SimpleString, cst.ConcatenatedString)):
+            statements = statements[1:]
+    if len(statements) != 1:
+        return None
+    only = statements[0]
+    small = only.body if isinstance(only, cst.SimpleStatementSuite) else getattr(only, "body", None)
+    if not isinstance(small, (list, tuple)) or len(small) != 1 or not isinstance(small[0], cst.Return):
+        return None
+    return small[0].value
+
+
+def detach_body(template: Template, arguments: List[Template]) -> Template:
+    """A helper's result: text that came in through its arguments keeps its nodes (the caller's
+    text, editable there); the helper's own text is detached (not editable from one call)."""
+    from .strings import Hole
+
+    nodes = {id(p.node) for value in arguments for p in value.pieces if isinstance(p, Lit) and p.node is not None}
+    anchors = {id(p.anchor) for value in arguments for p in value.pieces if isinstance(p, Lit) and p.anchor is not None}
+    pieces = []
+    for piece in template.pieces:
+        if isinstance(piece, Lit):
+            mine = (piece.anchor is not None and id(piece.anchor) in anchors) or (
+                piece.anchor is None and piece.node is not None and id(piece.node) in nodes
+            )
+            pieces.append(piece if mine else Lit(piece.text))
+        else:
+            pieces.append(Hole(None, piece.label))
+    sources = frozenset().union(*(value.sources for value in arguments)) if arguments else frozenset()
+    return Template(tuple(pieces), sources)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Optional, Tuple
 
+from .evidence.record import Evidence
+
 SAFE = "safe"
 UNSAFE = "unsafe"
 
@@ -67,6 +69,8 @@ class Finding:
     # Offsets of the flagged range in the decoded text (not part of the JSON contract).
     start: int = field(default=0, compare=False)
     end: int = field(default=0, compare=False)
+    # What imslint knows about the request and why, and why its fix is safe, unsafe or absent.
+    evidence: Optional[Evidence] = field(default=None, compare=False)
 
     def with_path(self, path: str) -> "Finding":
         return replace(self, path=path)
@@ -87,4 +91,5 @@ class Finding:
             "message": self.message,
             "severity": self.severity,
             "fix": self.fix.to_dict() if self.fix else None,
+            "evidence": self.evidence.to_dict() if self.evidence else None,
         }

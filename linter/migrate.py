@@ -10,14 +10,9 @@ from typing import List, Optional, Tuple, Union
 
 import libcst as cst
 
-from .calls import TEST_DOUBLE
 from .edits import NodeEdit, TemplateEdit
 from .endpoints import (
-    DELETE_IMAGE,
-    IMAGE_METADATA,
     KEEP,
-    NOVA,
-    RELATIVE_IMAGE,
     LOWER,
     NONE,
     SAFE,
@@ -29,8 +24,9 @@ from .endpoints import (
     translate_value,
 )
 from .evaluate import Evaluator
+from .evidence.record import Fact
 from .sites import FilterUse, RequestSite
-from .strings import HOLE_CHAR, Template
+from .strings import HOLE_CHAR, Hole, Template
 
 Location = Union[cst.CSTNode, Tuple[Template, int, int]]
 
@@ -50,53 +46,33 @@ class Migration:
     edits: List[object] = field(default_factory=list)
     safety: str = SAFE  # SAFE, UNSAFE, or NONE when no fix is offered
     notes: List[str] = field(default_factory=list)  # what the fix does or leaves to a person
-    blocked: List[str] = field(default_factory=list)  # why no fix is offered
+    blocked: List[str] = field(default_factory=list)  # why the filters cannot be translated
+    unsafe: List[str] = field(default_factory=list)  # why the filters' translation may change results
     issues: List[FilterIssue] = field(default_factory=list)
+    verdict: Optional[Fact] = None  # the fix-safety contract's answer (``evidence.safety``), once decided
 
     def block(self, reason: str) -> None:
         self.blocked.append(reason)
         self.safety = NONE
 
-    def mark_unsafe(self) -> None:
+    def mark_unsafe(self, reason: str = "") -> None:
         if self.safety == SAFE:
             self.safety = UNSAFE
+        if reason:
+            self.unsafe.append(reason)
+
+    def why_not(self) -> str:
+        """Why the site has no fix, for messages."""
+        if self.verdict is not None and self.verdict.value == NONE:
+            return self.verdict.reason
+        return self.blocked[0] if self.blocked else "no automatic rewrite"
 
 
 def plan(site: RequestSite, target: str, evaluator: Evaluator) -> Migration:
+    """The path and filter edits of a site and how the filters translate; whether the fix is safe
+    as a whole (method, service, role, readers, pages) is ``context.FileContext``'s question."""
     migration = Migration(site)
-    call = site.call
     new_path = list_path(target)
-    kind = site.match.endpoint.kind
-    if kind == IMAGE_METADATA:
-        migration.block(
-            "HEAD returned the metadata in x-image-meta-* headers; GET /v2/images/{id} returns it as "
-            "JSON (`is_public` → `visibility`, `X-Image-Meta-Property-k` → top-level `k`), so the code "
-            "reading the response must change too"
-        )
-    elif kind == NOVA:
-        migration.block(
-            "the request must go to the image (IMS) endpoint, and the answer's fields differ "
-            "(`imslint explain IMS006`)"
-        )
-    elif kind == RELATIVE_IMAGE:
-        migration.block("the version is in an image endpoint imslint cannot see; send `/v2/images` to an unversioned one")
-    elif kind == DELETE_IMAGE and call is not None and not _result_unused(call.call, evaluator):
-        migration.mark_unsafe()
-        migration.notes.append("v2 answers 204 where v1.1 answered 200: check code that tests the status")
-    if call is not None and call.kind == TEST_DOUBLE:
-        migration.block("a test double for the abandoned API: migrate it together with the code it stands in for")
-    elif call is None and isinstance(evaluator.facts.parent(site.node), cst.DictElement) and (
-        evaluator.facts.parent(site.node).key is site.node
-    ):
-        migration.block("a URL used as a dictionary key (a fake answer or a route table?): migrate it with its users")
-    elif call is None and _defines_shared_constant(site, evaluator):
-        migration.block(
-            "a module or class constant other code may import: each request imslint can trace to it "
-            "is reported and fixed where it is sent; change or remove the constant once they are migrated"
-        )
-    elif call is None:
-        migration.mark_unsafe()
-        migration.notes.append("the request that sends this URL was not found: check the filters it sends")
     template = site.template
     for start, end, text in path_edits(site.match, template.text, target):
         migration.edits.append(TemplateEdit(template, start, end, text))
@@ -111,33 +87,8 @@ def plan(site: RequestSite, target: str, evaluator: Evaluator) -> Migration:
                 blocks_fix=False,
             )
         )
-        migration.mark_unsafe()
-        migration.notes.append("review the filters built at runtime")
+        migration.mark_unsafe("filters are built at runtime: check that GET /v2/images has each of them")
     return migration
-
-
-def _defines_shared_constant(site: RequestSite, evaluator: Evaluator) -> bool:
-    """The URL is the value of a module-level or class-level assignment."""
-    from .tree import CLASS, MODULE
-
-    parent = evaluator.facts.parent(site.node)
-    if not isinstance(parent, (cst.Assign, cst.AnnAssign)):
-        return False
-    scope = evaluator.facts.scope_of.get(parent)
-    return scope is not None and scope.kind in (MODULE, CLASS)
-
-
-def _result_unused(call: cst.Call, evaluator: Evaluator) -> bool:
-    """The call is a statement of its own, or only ``.raise_for_status()`` is called on it."""
-    parent = evaluator.facts.parent(call)
-    if isinstance(parent, cst.Expr):
-        return True
-    return (
-        isinstance(parent, cst.Attribute)
-        and parent.attr.value == "raise_for_status"
-        and isinstance(evaluator.facts.parent(parent), cst.Call)
-        and isinstance(evaluator.facts.parent(evaluator.facts.parent(parent)), cst.Expr)
-    )
 
 
 def _location(use: FilterUse, site: RequestSite) -> Location:
@@ -170,7 +121,7 @@ def _plan_filter(migration: Migration, use: FilterUse, target: str, evaluator: E
         migration.block(f"`{use.key}` cannot be translated")
         return
     if filter_plan.safety == UNSAFE:
-        migration.mark_unsafe()
+        migration.mark_unsafe(f"`{use.key}` changes meaning on v2 (IMS002)")
     if filter_plan.reason:
         migration.issues.append(FilterIssue(location, filter_plan.reason, blocks_fix=False))
     if filter_plan.new_key != use.key:
@@ -219,12 +170,17 @@ def _translate_value(
             migration.edits.append(TemplateEdit(value_template, 0, len(value_template.text), new_value))
         return
     # A runtime value.
+    if op == TIMESTAMP_GT and not _formats_utc_seconds(use, site, evaluator):
+        migration.block(
+            f"the time sent as `{use.key}` is computed at runtime, and `updated_at=gt:` needs UTC "
+            "`yyyy-MM-ddThh:mm:ssZ` (`isoformat()` gives microseconds and offsets)"
+        )
+        return
     if use.origin == "url":
         if use.value_span is None or op != TIMESTAMP_GT:
             migration.block(f"the value of `{use.key}` is computed at runtime inside the URL")
             return
         migration.edits.append(TemplateEdit(site.template, use.value_span[0], use.value_span[0], "gt:"))
-        migration.notes.append(f"the time sent as `{use.key}` must be UTC `yyyy-MM-ddThh:mm:ssZ`")
         return
     node = use.value_node
     if node is None:
@@ -236,9 +192,31 @@ def _translate_value(
     code = evaluator.facts.module.code_for_node(node)
     if op == LOWER:
         migration.edits.append(NodeEdit(node, f"str({code}).lower()"))
+        migration.mark_unsafe(f"`{use.key}` is computed at runtime: v2 takes only `true` or `false`")
         return
     if any(char in code for char in "\"'\\{}\n"):
         migration.edits.append(NodeEdit(node, f'"gt:" + str({code})'))
     else:
         migration.edits.append(NodeEdit(node, f'f"gt:{{{code}}}"'))
-    migration.notes.append(f"the time sent as `{use.key}` must be UTC `yyyy-MM-ddThh:mm:ssZ`")
+
+
+_UTC_SECONDS = ("%Y-%m-%dT%H:%M:%SZ",)
+
+
+def _formats_utc_seconds(use: FilterUse, site: RequestSite, evaluator: Evaluator) -> bool:
+    """The runtime time is written with ``.strftime("%Y-%m-%dT%H:%M:%SZ")``: the form IMS takes."""
+    node = use.value_node
+    if use.origin == "url":
+        if use.value_span is None:
+            return False
+        covered = site.template.span(*use.value_span)
+        holes = [piece for piece, _, _ in covered if isinstance(piece, Hole)]
+        node = holes[0].node if len(holes) == 1 and len(covered) == 1 else None
+    if isinstance(node, cst.FormattedStringExpression):
+        node = node.expression
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "strftime"):
+        return False
+    if len(node.args) != 1:
+        return False
+    fmt = evaluator.evaluate(node.args[0].value)
+    return fmt is not None and fmt.is_literal and fmt.text in _UTC_SECONDS

@@ -299,6 +299,26 @@ class ImportResolver:
         # ``import pkg.mod as m`` then ``m.NAME``
         return self._constant(find_module(self.current_file, module, level, self.roots), attribute)
 
+    def locate(self, binding, attribute: Optional[str] = None):
+        """(evaluator of the defining module, name there) for an imported name, ``module.NAME``
+        when ``attribute`` is given; None when the module is not part of the project. For
+        following functions and classes (wrappers, base classes), never for editing them."""
+        module, name, level = binding.imported
+        if attribute is not None and name:
+            submodule = find_module(self.current_file, f"{module}.{name}" if module else name, level, self.roots)
+            path, name = (submodule, attribute) if submodule else (None, name)
+        elif attribute is not None:
+            path, name = find_module(self.current_file, module, level, self.roots), attribute
+        else:
+            path = find_module(self.current_file, module, level, self.roots)
+            if path is None and module:  # ``from pkg import module``
+                path = find_module(self.current_file, f"{module}.{name}", level, self.roots)
+                return (_CACHE.evaluator(path, self.roots), None) if path else None
+        if path is None:
+            return None
+        evaluator = _CACHE.evaluator(path, self.roots)
+        return (evaluator, name) if evaluator is not None else None
+
     def _constant(self, path: Optional[str], name: str, attribute: Optional[str] = None):
         if path is None or not _may_be_string(path, name, attribute is not None):
             return None

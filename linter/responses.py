@@ -29,7 +29,7 @@ from .calls import REQUEST, WRAPPER, CallSite, callee_name, classify
 from .endpoints import HOLE_CHAR, LIST as LIST_ENDPOINT, NEVER_EXISTED, parse_query
 from .evaluate import Evaluator
 from .sites import RequestSite, climb
-from .tree import ASSIGN, AUGASSIGN, CLASS, FUNCTION, PARAM, Binding, ModuleFacts, Scope, dotted_name
+from .tree import ASSIGN, AUGASSIGN, CLASS, FUNCTION, PARAM, UNPACK, Binding, ModuleFacts, Scope, dotted_name
 
 REQUEST_OBJECT = "request-object"  # urllib.request.Request(url): a response once opened
 RESPONSE = "response"
@@ -278,17 +278,9 @@ class ResponseFlow:
         self._index: Optional[_Index] = None
         self._reads: Optional[List[Read]] = None
         self._lists: Optional[Dict[ListCall, List[cst.CSTNode]]] = None
-        self._nodes: Optional[List[cst.CSTNode]] = None
 
     def subtree(self, node: cst.CSTNode) -> List[cst.CSTNode]:
-        """``node`` and every node below it, in source order (a slice of the recorded visit order)."""
-        if self._nodes is None:
-            self._nodes = list(self.facts.order)
-        last = node
-        while last.children:
-            last = last.children[-1]
-        first = self.facts.order[node] - 1
-        return self._nodes[first : self.facts.order[last]]
+        return self.facts.subtree(node)
 
     @property
     def index(self) -> _Index:
@@ -517,6 +509,12 @@ class ResponseFlow:
         if binding.kind == AUGASSIGN and binding.value is not None:
             found = self.value(binding.value)
             return found if found is not None and found.kind == LIST else None
+        if binding.kind == UNPACK and binding.value is not None:
+            # ``response, content = http.request(url, "GET")`` (httplib2): the body is the second.
+            found = self.value(binding.value)
+            if found is not None and found.kind == RESPONSE:
+                return found.become(RAW) if binding.index == 1 else found if binding.index == 0 else None
+            return None
         if binding.kind == PARAM and isinstance(statement, cst.Param):
             return self._parameter(statement)
         if isinstance(statement, cst.For) and _binds(statement.target, binding.name):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from .endpoints import NEVER_EXISTED, called_title, replacement
+from .evidence.record import DEFINITION, DOUBLE
 from .findings import Finding
 
 
@@ -14,30 +15,26 @@ def endpoint_findings(ctx, rule) -> Iterator[Finding]:
             continue
         migration = ctx.migration(site)
         fix = ctx.fix_for(migration)
-        instead = replacement(endpoint, ctx.options.target)
-        method = site.call.method if site.call is not None else None
-        title = called_title(site.match, site.template.text, method)
+        evidence = ctx.evidence_of(site)
+        title = called_title(site.match, site.template.text, site.method)
+        instead = replacement(endpoint, ctx.options.target) if site.method is not None else "its v2 form"
         if endpoint.kind == NEVER_EXISTED:
-            message = f"`{title}` never existed (a half-done migration?); use `{instead}`"
+            message = f"`{title}` never existed: use `{instead}`"
         else:
-            message = f"`{title}` is abandoned; use `{instead}`"
-        origins = _origins(ctx, site)
-        if origins:
-            message += f" (path built from {origins})"
-        if fix is None and migration.blocked:
-            message += f" (no automatic fix: {migration.blocked[0]})"
-        yield ctx.finding(rule.code, rule.name, site.node, message, rule.severity, fix)
+            message = f"`{title}` is abandoned: use `{instead}`"
+        if site.role == DOUBLE:
+            message += " (a test double)"
+        elif site.role == DEFINITION:
+            message += " (where it is sent)"
+        if fix is None:
+            message += f"; no fix: {_short(migration.why_not())}"
+        yield ctx.finding(rule.code, rule.name, site.node, message, rule.severity, fix, evidence)
 
 
-def _origins(ctx, site) -> str:
-    """The constants the matched path segments came through, e.g. "`API_VERSION`"."""
-    names = []
-    start = site.match.segment_spans[0][0]
-    end = site.match.segment_spans[-1][1]
-    for piece, _, _ in site.template.span(start, end):
-        anchor = getattr(piece, "anchor", None)
-        if anchor is not None:
-            code = ctx.module.code_for_node(anchor)
-            if code not in names:
-                names.append(code)
-    return ", ".join(f"`{name}`" for name in names)
+def _short(reason: str) -> str:
+    """The first clause of a reason (the whole one is in the evidence, ``--show-fixes``, JSON)."""
+    for stop in (";", " (", ":"):
+        index = reason.find(stop)
+        if 20 < index:
+            reason = reason[:index]
+    return reason

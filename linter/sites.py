@@ -1,15 +1,19 @@
-"""Finds where a module uses an abandoned endpoint, and the filters each use sends.
+"""Finds where a module uses an abandoned endpoint, what the evidence says about each use, and
+the filters each use sends.
 
 Every string literal and every name used as a value is climbed to the largest expression that
 builds a string from it; that expression is evaluated to a template and matched against the
-catalogue. A definition whose value is consumed by a matched use (``url = ...`` then
-``get(url)``) is reported once, at the use.
+catalogue by its path. Where the value goes decides the rest (``evidence``): the call that
+receives it, followed through the project's wrappers to the call that sends it, gives the HTTP
+method and the service; its context gives the role (a request, a test double, a compared value).
+A definition whose value is consumed by a matched use (``url = ...`` then ``get(url)``) is
+reported once, at the use.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -20,26 +24,29 @@ from .calls import (
     ROUTE,
     STRING_OPERATION,
     TEST_DOUBLE,
-    TEST_DOUBLE_ROOTS,
     WRAPPER,
     CallSite,
     callee_name,
     classify,
 )
-from .signals import IMAGE_SERVICE, service_of
 from .endpoints import (
-    DELETE_IMAGE,
-    IMAGE_METADATA,
+    HOLE_CHAR,
     LIST,
     NEVER_EXISTED,
-    RELATIVE_IMAGE,
+    PROJECT,
     PathMatch,
-    is_host_of_other_service,
+    literal_host,
     match_paths,
+    select_endpoint,
 )
 from .evaluate import Evaluator, MappingModel
-from .strings import Template
-from .tree import ModuleFacts, dotted_name
+from .evidence import method as method_evidence
+from .evidence import role as role_evidence
+from .evidence import service as service_evidence
+from .evidence.record import CLIENT, DEFINITION, DOUBLE, OTHER, Evidence, Fact
+from .evidence.wrappers import Delivery, WrapperIndex, follow
+from .strings import Hole, Template
+from .tree import CLASS, MODULE, IMPORT, ModuleFacts, dotted_name
 
 _BUILDER_CALLS = ("format", "join", "urljoin", "urlencode")
 
@@ -59,6 +66,7 @@ class FilterUse:
     value_node: Optional[cst.CSTNode] = None
     key_span: Optional[Tuple[int, int]] = None
     value_span: Optional[Tuple[int, int]] = None
+    key_template: Optional[Template] = None  # a key built at runtime with visible text (``"property-%s" % k``)
 
 
 @dataclass
@@ -74,14 +82,39 @@ class RequestSite:
     node: cst.CSTNode  # the URL expression reported
     template: Template
     match: PathMatch
-    call: Optional[CallSite]
+    call: Optional[CallSite]  # the call receiving the URL (the first of ``delivery``)
+    evidence: Evidence
+    delivery: Optional[Delivery] = None
     filters: List[FilterUse] = field(default_factory=list)
     opaque: List[OpaqueFilters] = field(default_factory=list)
     params_model: Optional[MappingModel] = None
+    in_test: bool = False  # in a test module, function or class
+
+    @property
+    def method(self) -> Optional[str]:
+        return self.evidence.method.value
+
+    @property
+    def role(self) -> Optional[str]:
+        return self.evidence.role.value
+
+    @property
+    def sender(self) -> Optional[CallSite]:
+        """The call that finally sends the request (the call itself when nothing was followed)."""
+        return self.delivery.last.site if self.delivery is not None else self.call
 
 
-def _is_builder_edge(parent: cst.CSTNode, child: cst.CSTNode) -> bool:
-    """Whether ``parent`` builds a string out of ``child``."""
+@dataclass(frozen=True)
+class Route:
+    """A route the module registers for an abandoned path: this code serves the API."""
+
+    node: cst.CSTNode
+    title: str
+
+
+def _is_builder_edge(parent: cst.CSTNode, child: cst.CSTNode, helper=None) -> bool:
+    """Whether ``parent`` builds a string out of ``child`` (``helper(call)``: a project helper
+    that returns a string built from its arguments, ``Evaluator.is_helper``)."""
     if isinstance(parent, (cst.ConcatenatedString, cst.FormattedStringExpression, cst.FormattedString)):
         return True
     if isinstance(parent, cst.IfExp):
@@ -95,17 +128,21 @@ def _is_builder_edge(parent: cst.CSTNode, child: cst.CSTNode) -> bool:
     if isinstance(parent, cst.Call):
         if isinstance(parent.func, cst.Attribute) and parent.func.attr.value in ("format", "join"):
             return True
+        if isinstance(parent.func, cst.Attribute) and parent.func.attr.value in ("strip", "lstrip", "rstrip"):
+            return parent.func.value is child
         name = dotted_name(parent.func) or ""
-        return name.endswith(("urljoin", "urlencode")) or name in ("posixpath.join", "os.path.join")
+        if name.endswith(("urljoin", "urlencode")) or name in ("posixpath.join", "os.path.join", "str"):
+            return True
+        return helper is not None and helper(parent)
     return False
 
 
-def climb(facts: ModuleFacts, node: cst.CSTNode) -> cst.CSTNode:
+def climb(facts: ModuleFacts, node: cst.CSTNode, helper=None) -> cst.CSTNode:
     """The largest string-building expression containing ``node``."""
     top = node
     current = node
     parent = facts.parent(current)
-    while parent is not None and _is_builder_edge(parent, current):
+    while parent is not None and _is_builder_edge(parent, current, helper):
         if isinstance(parent, (cst.BaseExpression,)) and not isinstance(
             parent, (cst.Tuple, cst.List, cst.Dict)
         ):
@@ -132,32 +169,6 @@ def is_declarative(facts: ModuleFacts, node: cst.CSTNode) -> bool:
         if isinstance(name, str) and _DECLARATIVE_NAME.search(name):
             return True
     return False
-
-
-def applies(
-    match: PathMatch, call: Optional[CallSite], declarative: bool = False, service: Optional[str] = None
-) -> bool:
-    """Whether a path match is a use of the abandoned endpoint, given the call sending it.
-
-    Only the documented abandoned methods count (GET /v1.1/images/{id} is live, DELETE is not);
-    a path ambiguous without its method is reported only when the method is known; generic
-    paths (``/v1/images``, ``/v2/x/images``) never on a host that is clearly another service.
-    """
-    endpoint = match.endpoint
-    method = call.method if call is not None else None
-    if method is not None and method not in endpoint.methods:
-        return False
-    if method is None and endpoint.kind in (DELETE_IMAGE, IMAGE_METADATA):
-        return False
-    if endpoint.relative:
-        if not declarative and (call is None or call.kind not in (REQUEST, WRAPPER, TEST_DOUBLE)):
-            return False
-        wants_image = endpoint.kind == RELATIVE_IMAGE
-        if (service == IMAGE_SERVICE) != wants_image:
-            return False
-    if endpoint.code in ("IMS005", "IMS006"):  # generic v1 paths: not on another service's host
-        return not is_host_of_other_service(match.host)
-    return True
 
 
 _HANDLER_NAME = re.compile(r"(Handler|View|Resource|Controller|Endpoint|App)$")
@@ -213,73 +224,123 @@ def _in_compared_collection(facts: ModuleFacts, node: cst.CSTNode) -> bool:
 
 
 def _excluded_context(facts: ModuleFacts, node: cst.CSTNode) -> bool:
-    """Docstrings, bare string statements, assert messages and raised exceptions."""
+    """Docstrings, bare string statements and raised exceptions."""
     parent = facts.parent(node)
     if isinstance(parent, cst.Expr):
         return True
     if isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Divide):
         return True  # pathlib: Path(...) / "images/detail"
-    if _is_route_tuple(facts, node):
-        return True
-    if isinstance(parent, (cst.Comparison, cst.ComparisonTarget)):
-        return True  # ``path == "/v1.1/images/detail"``, ``"..." in url``: compared, not requested
     if _in_compared_collection(facts, node):
         return True
     for ancestor in facts.ancestors(node):
-        if isinstance(ancestor, (cst.Raise, cst.Assert)):
+        if isinstance(ancestor, cst.Raise):
             return True
         if isinstance(ancestor, cst.SimpleStatementLine) or isinstance(ancestor, cst.BaseCompoundStatement):
             return False
     return False
 
 
+
+
+# Class attributes that say which API version or host a client class talks to.
+_VERSION_ATTRIBUTES = ("api_version", "_api_version", "version", "_endpoint_suffix", "endpoint_suffix", "api_prefix")
+_HOST_ATTRIBUTES = ("base_url", "_base_url", "host", "_host", "endpoint", "_endpoint", "url", "server", "api_url")
+_TENANT_LABEL = re.compile(r"tenant|project", re.I)
+
+
+@dataclass(frozen=True)
+class _Use:
+    site: CallSite
+    arg: cst.Arg
+
+
 class SiteFinder:
-    def __init__(self, facts: ModuleFacts, evaluator: Evaluator) -> None:
+    def __init__(self, facts: ModuleFacts, evaluator: Evaluator, path: str = "") -> None:
         self.facts = facts
         self.evaluator = evaluator
+        self.path = path
+        self.wrappers = WrapperIndex()
+        self.routes: List[Route] = []
+        self._module_signals: Optional[list] = None
+        self._class_signals: Dict[int, list] = {}
+        self.test_module = role_evidence.is_test_path(path)
 
+    # -- the sites ------------------------------------------------------------------------------------
     def find(self) -> List[RequestSite]:
+        helper = self.evaluator.is_helper  # climbs through the module's own URL helpers
         candidates: Dict[cst.CSTNode, None] = {}
         for leaf in (*self.facts.string_leaves, *self.facts.name_leaves):
-            top = climb(self.facts, leaf)
-            candidates.setdefault(top, None)
-        matched: List[Tuple[cst.CSTNode, Template, PathMatch, Optional[CallSite]]] = []
-        consumed = set()  # definitions whose value a use reaches (a request, or a path operation)
-        file_paths = set()  # definitions used as file-system paths: their other uses are too
+            candidates.setdefault(climb(self.facts, leaf, helper), None)
+        found = []
+        consumed: Set[cst.CSTNode] = set()  # definitions whose value a use reaches
+        file_paths: Set[cst.CSTNode] = set()  # definitions used as file-system paths: their other uses are too
         for node in candidates:
             if _excluded_context(self.facts, node):
                 continue
-            call = None
-            found = set()
-            for template in self.evaluator.variants(node):
-                matches = match_paths(template.text) if template is not None else []
-                if not matches:
-                    continue
+            matched = [(t, self._matches(t)) for t in self.evaluator.variants(node) if t is not None]
+            matched = [(t, m) for t, m in matched if m]
+            if not matched:
+                continue
+            for template, _ in matched:
                 consumed |= template.sources
-                call = call or self._call_of(node)
-                if call is not None and call.kind == FILESYSTEM:
-                    file_paths |= template.sources
-                if call is not None and call.kind in (MESSAGE, ROUTE, FILESYSTEM, STRING_OPERATION):
-                    break
-                declarative = is_declarative(self.facts, node)
-                service = service_of(call, self.facts, self.evaluator) if call is not None else None
-                match = next((m for m in matches if applies(m, call, declarative, service)), None)
-                if match is not None and match.endpoint.code not in found:
-                    found.add(match.endpoint.code)  # one finding per use and code; fix rounds do the rest
-                    matched.append((node, template, match, call))
+            found.extend(self._uses(node, matched, file_paths))
         sites = []
-        for node, template, match, call in matched:
-            if node in consumed:
-                continue  # a definition; its use is reported instead
-            if template.sources & file_paths:
-                continue  # the same value is used as a file-system path: it is not a URL
-            site = RequestSite(node, template, match, call)
-            if match.endpoint.kind in (LIST, NEVER_EXISTED):
+        for site in found:
+            if site.node in consumed or site.template.sources & file_paths:
+                continue  # a definition reported at its use; a file-system path
+            if site.match.endpoint.kind in (LIST, NEVER_EXISTED) and site.role != DOUBLE:
                 self._collect_filters(site)
             sites.append(site)
         return sites
 
-    def _call_of(self, node: cst.CSTNode) -> Optional[CallSite]:
+    def _matches(self, template: Template) -> List[PathMatch]:
+        return [m for m in match_paths(template.text) if not _needs_tenant_label(m) or _tenant_hole(template, m)]
+
+    def _uses(self, node, matched, file_paths) -> List[RequestSite]:
+        double = role_evidence.double_in_data(self.facts, self.evaluator, node)
+        use = self._use(node) if double is None else None  # ``dict(method=..., uri=URL)`` is no call of URL
+        kind = use.site.kind if use is not None else None
+        if kind == FILESYSTEM:
+            for template, _ in matched:
+                file_paths |= template.sources
+            return []
+        if kind in (MESSAGE, STRING_OPERATION):
+            return []
+        if use is not None and self.evaluator.is_helper(use.site.call, imported=True):
+            return []  # a helper builds a URL from it: reported where the result is sent
+        if kind == ROUTE or _is_route_tuple(self.facts, node):
+            template, matches = matched[0]
+            self.routes.append(Route(node, matches[0].endpoint.title))
+            return []
+        if role_evidence.expected_value(self.facts, node) is not None:
+            return []  # a compared or asserted string, not a request
+        delivery = follow(use.site, use.arg, self.evaluator, matched[0][0], self.wrappers) if use is not None else None
+        if delivery is not None and any(hop.site.kind in (MESSAGE, STRING_OPERATION) for hop in delivery.hops[1:]):
+            return []
+        method = self._method(delivery, double)
+        role = self._role(node, use, delivery, double)
+        if role is None:
+            return []
+        in_test = self.test_module or role_evidence.in_test(self.facts, node)
+        sites = []
+        codes: Set[str] = set()
+        for template, matches in matched:
+            service = self._service(template, delivery, matches)
+            if service.value == OTHER:
+                continue
+            match = select_endpoint(matches, method.value, service.value)
+            if match is None or match.endpoint.code in codes:
+                continue
+            if match.endpoint.relative and PROJECT not in match.endpoint.segments and not self._sent(
+                node, delivery, role, service
+            ):
+                continue
+            codes.add(match.endpoint.code)  # one finding per use and code; fix rounds do the rest
+            evidence = Evidence(method, service, role)
+            sites.append(RequestSite(node, template, match, use.site if use else None, evidence, delivery, in_test=in_test))
+        return sites
+
+    def _use(self, node: cst.CSTNode) -> Optional[_Use]:
         parent = self.facts.parent(node)
         if not isinstance(parent, cst.Arg):
             return None
@@ -288,30 +349,192 @@ class SiteFinder:
             return None
         in_decorator = isinstance(self.facts.parent(call), cst.Decorator)
         site = classify(call, parent, in_decorator)
-        if site.kind in (REQUEST, WRAPPER) and self._is_mock_receiver(call):
-            site.kind = TEST_DOUBLE
+        if site.kind in (REQUEST, WRAPPER) and role_evidence.mock_receiver(self.evaluator, call) is not None:
+            site.kind, site.filter_kwargs = TEST_DOUBLE, []
         elif site.kind == WRAPPER and self._is_client_receiver(call):
             site.kind, site.filter_kwargs = REQUEST, []  # its keywords are transport options
-        return site
-
-    def _receiver_constructor(self, call: cst.Call) -> str:
-        """``requests.Session`` for ``s.get(...)`` where ``s = requests.Session()`` (or ``with ... as s``)."""
-        receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
-        if not isinstance(receiver, cst.Name):
-            return ""
-        binding = self.evaluator.lookup(receiver)
-        value = binding.value if binding is not None else None
-        return callee_name(value.func) if isinstance(value, cst.Call) else ""
+        return _Use(site, parent)
 
     def _is_client_receiver(self, call: cst.Call) -> bool:
-        return self._receiver_constructor(call).endswith(_CLIENT_CONSTRUCTORS)
+        """``s.get(...)`` where ``s = requests.Session()`` (or ``with ... as s``, ``self.s = ...``)."""
+        receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+        value = role_evidence.bound_value(self.evaluator, receiver) if receiver is not None else None
+        return isinstance(value, cst.Call) and callee_name(value.func).endswith(_CLIENT_CONSTRUCTORS)
 
-    def _is_mock_receiver(self, call: cst.Call) -> bool:
-        """``m.get(...)`` where ``m`` came from ``requests_mock.Mocker()``, ``responses.RequestsMock()``..."""
-        name = self._receiver_constructor(call)
-        return bool(name) and (
-            name.split(".")[0] in TEST_DOUBLE_ROOTS or name.endswith(("Mocker", "RequestsMock", "MockRouter"))
-        )
+    def _sent(self, node, delivery: Optional[Delivery], role: Fact, service: Fact) -> bool:
+        """A relative path counts only where something sends it: a client call or a double, a
+        verb-named method, a declaration a framework sends (``base_path = ...``), or a call in a
+        class whose attributes say which API it talks to."""
+        if role.value == DOUBLE:
+            return True
+        if delivery is None:
+            return is_declarative(self.facts, node) and service.known
+        last = delivery.last.site
+        if last.kind in (REQUEST, TEST_DOUBLE):
+            return True
+        name = callee_name(last.call.func).rsplit(".", 1)[-1]
+        if name in method_evidence._LOWER_VERBS:
+            return True
+        return service.known and service.strength >= 3
+
+    # -- evidence -----------------------------------------------------------------------------------
+    def _method(self, delivery: Optional[Delivery], double) -> Fact:
+        signals = []
+        if double is not None and double.method is not None:
+            signals.append(method_evidence.Signal(double.method, 4, double.reason))
+        if delivery is not None:
+            for hop in (*delivery.hops, *delivery.others):
+                client = hop.site.kind in (REQUEST, TEST_DOUBLE)
+                signals += method_evidence.signals_of_call(
+                    hop.call, hop.arg, callee_name(hop.call.func), client, hop.evaluator.evaluate
+                )
+        fact = method_evidence.decide(signals)
+        if fact.value is None and delivery is not None and not signals:
+            last = delivery.last
+            return Fact(None, f"`{callee_name(last.call.func)}` does not say which HTTP method it sends")
+        if fact.value is None and delivery is None and double is None:
+            return Fact(None, "the value is not sent where imslint can see it")
+        return fact
+
+    def _role(self, node, use: Optional[_Use], delivery: Optional[Delivery], double) -> Optional[Fact]:
+        if double is not None:
+            return Fact(DOUBLE, double.reason, 3)
+        if delivery is None:
+            return self._definition_role(node)
+        for hop in delivery.hops:
+            if hop.site.kind == TEST_DOUBLE:
+                return Fact(DOUBLE, f"`{callee_name(hop.call.func)}` registers a test double", 3)
+        last = delivery.last
+        name = callee_name(last.call.func)
+        through = ""
+        if delivery.followed:
+            through = " through " + ", ".join(f"`{callee_name(h.call.func)}`" for h in delivery.hops[:-1])
+        if last.site.kind == REQUEST:
+            return Fact(CLIENT, f"sent by `{name}`{through}", 3)
+        if delivery.followed:
+            return Fact(CLIENT, f"passed to `{name}`{through}, which imslint cannot follow further", 2)
+        return Fact(CLIENT, f"passed to `{name}` (defined outside the scanned code, or not followed)", 2)
+
+    def _definition_role(self, node) -> Optional[Fact]:
+        """A value no call receives: a constant other code may send, a declaration a framework
+        sends (``base_path = ...``), a returned value; a local value nothing sends is no finding."""
+        parent = self.facts.parent(node)
+        if isinstance(parent, cst.Arg) and is_declarative(self.facts, node):
+            return Fact(DEFINITION, f"`{parent.keyword.value}=`, a path a framework sends", 1)
+        if isinstance(parent, cst.Return):
+            return Fact(DEFINITION, "returned to callers imslint did not follow", 1)
+        holder = parent
+        while isinstance(holder, (cst.Element, cst.Tuple, cst.List, cst.DictElement, cst.Dict, cst.Set)):
+            holder = self.facts.parent(holder)
+        if isinstance(holder, (cst.Assign, cst.AnnAssign)):
+            scope = self.facts.scope_of.get(holder)
+            if scope is not None and scope.kind == CLASS and is_declarative(self.facts, node):
+                return Fact(DEFINITION, "a class attribute a framework sends (`base_path = ...`)", 1)
+            if scope is not None and scope.kind in (MODULE, CLASS):
+                return Fact(DEFINITION, "a module or class constant; no request sending it was traced in this file", 1)
+        if isinstance(parent, cst.DictElement) and parent.key is node:
+            return Fact(DEFINITION, "a URL used as a dictionary key (a fake answer or a route table?)", 1)
+        return None
+
+    def _service(self, template: Template, delivery: Optional[Delivery], matches: List[PathMatch]) -> Fact:
+        signals = list(self._module())
+        signals += service_evidence.host_signals(literal_host(template.text), "the URL")
+        absolute = next((m for m in matches if not m.endpoint.relative), None)
+        if absolute is not None:
+            endpoint = absolute.endpoint
+            signals += service_evidence.shape_signals(endpoint.key, endpoint.code)
+            if endpoint.version_index is not None:
+                start, end = absolute.segment_spans[endpoint.version_index]
+                signals += service_evidence.version_segment_signal(template.text[start:end])
+        if delivery is not None:
+            for number, hop in enumerate(delivery.hops):
+                signals += self._hop_service(hop, number > 0)
+        return service_evidence.decide(signals)
+
+    def _module(self) -> list:
+        """Signals of the whole module (its path, the client libraries it imports), made once."""
+        if self._module_signals is None:
+            imported = []
+            for bindings in self.facts.module_scope.bindings.values():
+                for binding in bindings:
+                    if binding.kind == IMPORT and binding.imported is not None:
+                        module, name, _ = binding.imported
+                        imported.append(f"{module}.{name}" if name else module)
+            self._module_signals = service_evidence.module_path_signals(self.path) + service_evidence.import_signals(imported)
+        return self._module_signals
+
+    def _hop_service(self, hop, inner: bool) -> list:
+        from .evidence.record import EXPLICIT, STRONG
+
+        signals = []
+        evaluator = hop.evaluator
+        call = hop.call
+        where = f"`{callee_name(call.func)}`"
+        found = _service_type_in(call, evaluator)
+        if found:
+            signals.append(service_evidence.Signal(found, EXPLICIT, f"`service_type` of {where} is {found!r}"))
+        receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+        value = role_evidence.bound_value(evaluator, receiver) if receiver is not None else None
+        if isinstance(value, cst.Call):
+            found = _service_type_in(value, evaluator)
+            if found:
+                signals.append(service_evidence.Signal(found, EXPLICIT, f"the client {where} goes through has `service_type={found!r}`"))
+            signals += _override_hosts(value, evaluator, "the client's `endpoint_override`")
+        signals += _override_hosts(call, evaluator, f"`endpoint_override` of {where}")
+        if inner and hop.url is not None:
+            signals += service_evidence.host_signals(literal_host(hop.url.text), f"the URL {where} sends")
+            composed = next((m for m in match_paths(hop.url.text) if not m.endpoint.relative), None)
+            if composed is not None:  # what the path the wrapper builds says (``/v1/`` + "images/detail")
+                signals += service_evidence.shape_signals(composed.endpoint.key, composed.endpoint.code)
+                if composed.endpoint.version_index is not None:
+                    start, end = composed.segment_spans[composed.endpoint.version_index]
+                    signals += service_evidence.version_segment_signal(hop.url.text[start:end])
+        for arg in call.args:
+            if arg is hop.arg or arg.star or (arg.keyword is not None and arg.keyword.value not in ("service", "service_type", "kind")):
+                continue
+            template = evaluator.evaluate(arg.value)
+            word = service_evidence.service_word(template.text) if template is not None and template.is_literal else None
+            if word is not None:
+                signals.append(service_evidence.Signal(word, STRONG, f"{where} is given the service {template.text!r}"))
+        if receiver is not None:
+            signals += service_evidence.name_signals((dotted_name(receiver) or "").rsplit(".", 1)[-1], "the client")
+        signals += self._class(evaluator, call)
+        return signals
+
+    def _class(self, evaluator, node) -> list:
+        """Signals of the class a call is made in (and its bases): version, host and service
+        attributes; its base classes' names (weak). Never the class's own name."""
+        from .evidence.record import EXPLICIT
+        from .resolve import base_names, class_attribute, enclosing_class
+
+        owner = enclosing_class(evaluator.facts, node)
+        if owner is None:
+            return []
+        key = id(owner.node)
+        if key in self._class_signals:
+            return self._class_signals[key]
+        self._class_signals[key] = []
+        signals = []
+        for name in ("service_type", "_service_type", "service"):
+            found = class_attribute(evaluator, owner, name)
+            text = _binding_text(found)
+            word = service_evidence.service_word(text)
+            if word is not None:
+                signals.append(service_evidence.Signal(word, EXPLICIT, f"the class attribute `{name}` is {text!r}"))
+        for name in _VERSION_ATTRIBUTES:
+            signals += service_evidence.version_signals(_binding_text(class_attribute(evaluator, owner, name)),
+                                                        f"the class attribute `{name}`", "suffix" in name)
+        for name in ("port", "_port", "api_port"):
+            found = class_attribute(evaluator, owner, name)
+            if found is not None and isinstance(found[0].value, cst.Integer):
+                signals += service_evidence.host_signals(f"host:{found[0].value.value}", f"the class attribute `{name}`")
+        for name in _HOST_ATTRIBUTES:
+            text = _binding_text(class_attribute(evaluator, owner, name), literal_only=False)
+            signals += service_evidence.host_signals(literal_host(text) if text else None, f"the class attribute `{name}`")
+        for name in base_names(evaluator, owner):
+            signals += service_evidence.name_signals(name.rsplit(".", 1)[-1], "the base class")
+        self._class_signals[key] = signals
+        return signals
 
     # -- filters -----------------------------------------------------------------------------------
     def _collect_filters(self, site: RequestSite) -> None:
@@ -336,7 +559,7 @@ class SiteFinder:
                     site.filters.append(FilterUse(entry.key, "params", entry.key_node, entry.value_node))
                 for part in model.opaque:
                     site.opaque.append(OpaqueFilters(part, "these `params` keys are built at runtime"))
-        for arg in call.filter_kwargs:
+        for arg in _filter_kwargs(site):
             if arg.keyword is not None:
                 site.filters.append(FilterUse(arg.keyword.value, "kwarg", arg.keyword, arg.value))
                 continue
@@ -348,3 +571,91 @@ class SiteFinder:
                 site.filters.append(FilterUse(entry.key, "params", entry.key_node, entry.value_node))
             for part in model.opaque:
                 site.opaque.append(OpaqueFilters(part, "these keyword arguments are built at runtime"))
+
+
+def _filter_kwargs(site: RequestSite) -> List[cst.Arg]:
+    """A wrapper's keyword arguments that are filters: when the wrapper was followed to the call
+    that sends, those whose parameter reaches that call's ``params=`` or URL; else all of them
+    but transport options (``calls.TRANSPORT_KWARGS``)."""
+    call = site.call
+    if call is None or not call.filter_kwargs:
+        return []
+    delivery = site.delivery
+    if delivery is None or not delivery.followed or delivery.first.callee is None:
+        return call.filter_kwargs
+    sender = delivery.last
+    reached = set()
+    for arg in sender.call.args:
+        if arg is sender.arg or (arg.keyword is not None and arg.keyword.value == "params") or arg.star == "**":
+            for inner in sender.evaluator.facts.subtree(arg.value):
+                if isinstance(inner, cst.Name):
+                    reached.add(inner.value)
+    params = delivery.first.callee.function.params
+    kwargs = params.star_kwarg.name.value if isinstance(params.star_kwarg, cst.Param) else None
+    named = {p.name.value for p in (*params.params, *params.kwonly_params)}
+    kept = []
+    for arg in call.filter_kwargs:
+        if arg.keyword is not None and arg.keyword.value in named:
+            if arg.keyword.value in reached:
+                kept.append(arg)
+        elif kwargs is not None and kwargs in reached:
+            kept.append(arg)
+    return kept
+
+
+def _needs_tenant_label(match: PathMatch) -> bool:
+    return match.endpoint.relative and PROJECT in match.endpoint.segments
+
+
+def _tenant_hole(template: Template, match: PathMatch) -> bool:
+    """``"/%s/images/detail" % tenant_id``: the runtime first segment is named for a project."""
+    index = match.endpoint.segments.index(PROJECT)
+    start, end = match.segment_spans[index]
+    if HOLE_CHAR not in template.text[start:end]:
+        return True  # a literal project id
+    for piece, _, _ in template.span(start, end):
+        if isinstance(piece, Hole) and _TENANT_LABEL.search(piece.label or ""):
+            return True
+    return False
+
+
+def _service_type_in(call: cst.Call, evaluator) -> Optional[str]:
+    """``service_type=`` or ``endpoint_filter={"service_type": ...}`` of a call."""
+    for arg in call.args:
+        if arg.keyword is None:
+            continue
+        if arg.keyword.value == "service_type":
+            return service_evidence.service_word(_literal_text(evaluator, arg.value))
+        if arg.keyword.value == "endpoint_filter":
+            mapping = evaluator.mapping(arg.value)
+            for entry in mapping.entries if mapping is not None else ():
+                if entry.key == "service_type" and entry.value_node is not None:
+                    return service_evidence.service_word(_literal_text(evaluator, entry.value_node))
+    return None
+
+
+def _override_hosts(call: cst.Call, evaluator, where: str) -> list:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in ("endpoint_override", "base_url", "endpoint"):
+            template = evaluator.evaluate(arg.value)
+            if template is not None:
+                found = service_evidence.host_signals(literal_host(template.text), where)
+                tail = template.text.rstrip("/").rsplit("/", 1)[-1]
+                return found + service_evidence.version_signals(tail if tail.startswith("v") else None, where, True)
+    return []
+
+
+def _literal_text(evaluator, node) -> Optional[str]:
+    template = evaluator.evaluate(node)
+    return template.text if template is not None and template.is_literal else None
+
+
+def _binding_text(found, literal_only: bool = True) -> Optional[str]:
+    """The text of a class attribute's value (from ``resolve.class_attribute``)."""
+    if found is None:
+        return None
+    binding, owner = found
+    value = owner.binding_value(binding)
+    if value is None or (literal_only and not value.is_literal):
+        return None
+    return value.text

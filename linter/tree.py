@@ -16,6 +16,7 @@ MODULE, CLASS, FUNCTION = "module", "class", "function"
 
 # How a name got its value. Only ASSIGN/AUGASSIGN values are followed; the rest are runtime values.
 ASSIGN, AUGASSIGN, PARAM, IMPORT, OTHER = "assign", "augassign", "param", "import", "other"
+UNPACK = "unpack"  # ``a, b = value``: element ``index`` of ``value``
 
 
 @dataclass(eq=False)
@@ -41,6 +42,7 @@ class Binding:
     statement: Optional[cst.CSTNode] = None
     # For imports: (module, imported name, relative level).
     imported: Optional[Tuple[str, str, int]] = None
+    index: Optional[int] = None  # for UNPACK: which element of ``value``
 
 
 @dataclass(eq=False)
@@ -66,9 +68,21 @@ class ModuleFacts:
     name_loads: Dict[Tuple[Scope, str], int]
     scopes_by_node: Dict[cst.CSTNode, Scope]
     names: Dict[str, List[cst.Name]]  # every Name node, by identifier
+    _nodes: Optional[List[cst.CSTNode]] = None  # every node in visit order, made when first needed
 
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return self.parents.get(node)
+
+    def subtree(self, node: cst.CSTNode) -> List[cst.CSTNode]:
+        """``node`` and every node below it, in source order (a slice of the recorded visit order)."""
+        if self._nodes is None:
+            self._nodes = list(self.order)
+        nodes = self._nodes
+        last = node
+        while last.children:
+            last = last.children[-1]
+        first = self.order[node] - 1
+        return nodes[first : self.order[last]]
 
     def ancestors(self, node: cst.CSTNode):
         node = self.parents.get(node)
@@ -175,7 +189,12 @@ class _Collector(cst.CSTVisitor):
         if isinstance(target, cst.Name):
             scope.bind(Binding(target.value, self.counter, kind, scope, value, statement))
         elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
+            starred = any(isinstance(element, cst.StarredElement) for element in target.elements)
+            for number, element in enumerate(target.elements):
+                if kind == ASSIGN and value is not None and not starred and isinstance(element.value, cst.Name):
+                    name = element.value.value
+                    scope.bind(Binding(name, self.counter, UNPACK, scope, value, statement, index=number))
+                    continue
                 self._bind_target(element.value, OTHER, None, statement, scope)
         elif isinstance(target, cst.StarredElement):
             self._bind_target(target.value, OTHER, None, statement, scope)

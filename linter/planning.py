@@ -1,0 +1,302 @@
+"""Plans the one fix of a request site and decides, by the contract, whether it is safe.
+
+A site's fix is everything its rewrite needs, as one edit set: the path and filters
+(``migrate.plan``), the rewrites of the reads of its answer (IMS003, ``fields``), its status
+checks (a DELETE answers 204 on v2) and, for a list whose whole answer is read once, the page loop
+(``pageloop``) planned on the text with the other edits applied. The facts the contract needs are
+gathered here; ``evidence.safety.decide`` rules; the verdict is kept on the migration so every
+finding of the site shows the same evidence.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import List, Optional, Tuple
+
+import libcst as cst
+
+from .calls import REQUEST
+from .edits import CannotEdit, EditRealizer, TemplateEdit
+from .endpoints import (
+    CREATE,
+    DELETE_IMAGE,
+    DOWNLOAD,
+    HUAWEI_CLOUDIMAGES,
+    IMAGE_METADATA,
+    LIST,
+    MEMBERS,
+    NEVER_EXISTED,
+    NOVA,
+    RELATIVE_IMAGE,
+    UPDATE,
+    list_path,
+)
+from .evidence import readers as readers_evidence
+from .evidence import safety
+from .evidence.record import DOUBLE, Fact
+from .findings import Edit, Fix
+from .migrate import Migration
+from .strings import Lit
+
+TextEdit = Tuple[int, int, str]
+
+NO_REWRITE = {
+    IMAGE_METADATA: "HEAD answered the metadata in x-image-meta-* headers and GET /v2/images/{id} answers "
+    "JSON, so the code that reads the headers must change too",
+    DOWNLOAD: "GET /v1/images/{id} answered the data with the metadata in headers; v2 splits them "
+    "(GET /v2/images/{id}/file, GET /v2/images/{id})",
+    CREATE: "a v1 create sends the data and x-image-meta-* headers at once; v2 needs POST /v2/images "
+    "(JSON) then PUT /v2/images/{id}/file",
+    UPDATE: "a v1 update sends x-image-meta-* headers; v2 takes a JSON patch (PATCH /v2/images/{id})",
+    MEMBERS: "v2's members API takes and answers other fields (member_id, status)",
+    RELATIVE_IMAGE: "the version is part of an endpoint imslint cannot see; send `/v2/...` to an unversioned one",
+    NOVA: "the request must go to the image endpoint, and the answer's fields differ (`imslint explain IMS006`)",
+}
+EXPECTED_METHOD = {LIST: "GET", NEVER_EXISTED: "GET", DELETE_IMAGE: "DELETE"}
+
+
+def build_fix(ctx, migration: Migration) -> Optional[Fix]:
+    site = migration.site
+    kind = site.match.endpoint.kind
+    if kind in NO_REWRITE:
+        return _none(migration, NO_REWRITE[kind])
+    try:
+        path_edits = EditRealizer(ctx.module, ctx.span, ctx.facts.parents).realize(migration.edits)
+        edit_problem = None
+    except CannotEdit as exc:
+        path_edits, edit_problem = [], str(exc)
+    readers, read_edits, origin, pages_needed = _readers(ctx, migration)
+    shared = _shared(ctx, migration)
+    case = safety.Case(
+        no_rewrite=None,
+        expected_method=EXPECTED_METHOD.get(kind),
+        method=site.evidence.method,
+        service=site.evidence.service,
+        role=site.evidence.role,
+        followed=site.delivery is not None and site.delivery.last.site.kind == REQUEST,
+        filters=migration.safety,
+        filters_reason=(migration.blocked or migration.unsafe or [""])[0],
+        readers=readers.safety,
+        readers_reason=readers.reason,
+        pages=safety.SAFE,
+        pages_reason="",
+        shared=shared,
+        doubles=_doubles(ctx, site),
+        edit_problem=edit_problem,
+    )
+    verdict = safety.decide(case)
+    if verdict.value == safety.NONE:
+        migration.verdict = verdict
+        return None
+    edits = sorted(set(path_edits) | set(read_edits))
+    final = None
+    if pages_needed:
+        final, loop = _with_page_loop(ctx, edits, origin)
+        pages = (safety.NONE, "a list read once: v2 answers 25 images a page, and no page loop fits this code")
+        if final is not None:
+            pages = (safety.SAFE, "") if loop.proven else (safety.UNSAFE, loop.reason)
+        verdict = safety.decide(_replace(case, pages=pages[0], pages_reason=pages[1]))
+        if verdict.value == safety.NONE:
+            migration.verdict = verdict
+            return None
+    migration.verdict = verdict
+    text_edits = _diff_edits(ctx.text, final) if final is not None else edits
+    return Fix(verdict.value, _message(ctx, migration, pages_needed, read_edits),
+               tuple(ctx.text_edit(*edit) for edit in text_edits))
+
+
+def _none(migration: Migration, reason: str) -> None:
+    migration.verdict = Fact(safety.NONE, reason)
+    return None
+
+
+def _replace(case: safety.Case, **changes) -> safety.Case:
+    from dataclasses import replace
+
+    return replace(case, **changes)
+
+
+def _message(ctx, migration: Migration, pages: bool, read_edits) -> str:
+    site = migration.site
+    kind = site.match.endpoint.kind
+    if kind == DELETE_IMAGE:
+        message = "Rewrite to `DELETE /v2/images/{id}`"
+    else:
+        message = f"Rewrite to `GET {list_path(ctx.options.target)}`"
+    extras = list(dict.fromkeys(migration.notes))
+    if pages:
+        extras.append("collect every page")
+    if read_edits:
+        extras.append("read the v2 fields" if kind != DELETE_IMAGE else "accept 204 as well as 200")
+    return message + (" (" + "; ".join(extras) + ")" if extras else "")
+
+
+# -- readers ------------------------------------------------------------------------------------------
+
+def _readers(ctx, migration: Migration):
+    """(verdict, read edits, the list call, whether a page loop is needed)."""
+    from .fields import hazards
+    from .responses import for_context
+
+    site = migration.site
+    kind = site.match.endpoint.kind
+    if kind == DELETE_IMAGE:
+        if site.call is None:
+            return readers_evidence.Verdict(safety.NONE, "no call sends it"), [], None, False
+        verdict = readers_evidence.delete_readers(ctx, site.call.call)
+        return verdict, list(verdict.edits), None, False
+    flow = for_context(ctx)
+    origin = next((c for c in flow.calls if c.request_site is site), None) if flow is not None else None
+    if origin is None:
+        return readers_evidence.Verdict(safety.SAFE), [], None, False
+    verdict = readers_evidence.list_readers(flow, origin, ctx.position)
+    edits: List[TextEdit] = []
+    for hazard in hazards(ctx, flow):
+        if hazard.value.origin is not origin:
+            continue
+        line = ctx.position(hazard.node)[0]
+        if hazard.rewrite is None:
+            why = hazard.blocked or "v2 has no mechanical equivalent"
+            verdict.worst(safety.NONE, f"{hazard.what} (line {line}): {why}")
+            continue
+        if hazard.rewrite.applicability == safety.UNSAFE:
+            verdict.worst(safety.UNSAFE, f"{hazard.what} (line {line}): {hazard.rewrite.message}")
+        edits += [(e.start, e.end, e.content) for e in hazard.rewrite.edits]
+    pages = (
+        ctx.options.target != HUAWEI_CLOUDIMAGES
+        and flow.reads_whole_list(origin)
+        and not flow.is_paginated(origin)
+    )
+    return verdict, edits, origin, pages
+
+
+# -- the page loop, planned on the rewritten text ---------------------------------------------------
+
+def _with_page_loop(ctx, edits: List[TextEdit], origin):
+    """(the final text, the loop plan) with the page loop planned on ``edits`` applied, or (None, None)."""
+    from .pageloop import PageLoop
+    from .responses import for_context
+
+    text = _apply(ctx.text, edits)
+    rewritten = ctx.reparsed(text)
+    if rewritten is None:
+        return None, None
+    start = _moved(ctx.span(origin.call)[0], edits)
+    flow = for_context(rewritten)
+    if flow is None:
+        return None, None
+    again = next((c for c in flow.calls if c.is_v2 and rewritten.span(c.call)[0] == start), None)
+    if again is None:
+        return None, None
+    plan = PageLoop(rewritten, flow, again).plan()
+    if plan is None:
+        return None, None
+    return _apply(text, [(e.start, e.end, e.content) for e in plan.edits]), plan
+
+
+def _apply(text: str, edits) -> str:
+    for start, end, content in sorted(set(edits), reverse=True):
+        text = text[:start] + content + text[end:]
+    return text
+
+
+def _moved(offset: int, edits: List[TextEdit]) -> int:
+    """Where ``offset`` is once ``edits`` (none of them covering it) are applied."""
+    shift = 0
+    for start, end, content in edits:
+        if end <= offset:
+            shift += len(content) - (end - start)
+    return offset + shift
+
+
+def _diff_edits(before: str, after: str) -> List[TextEdit]:
+    """Line-level edits turning ``before`` into ``after`` (the page loop rewrites whole statements)."""
+    old = before.splitlines(keepends=True)
+    new = after.splitlines(keepends=True)
+    starts = [0]
+    for line in old:
+        starts.append(starts[-1] + len(line))
+    edits = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            edits.append((starts[i1], starts[i2], "".join(new[j1:j2])))
+    return edits
+
+
+# -- what else shares the URL, or serves it --------------------------------------------------------------
+
+def _shared(ctx, migration: Migration) -> Optional[str]:
+    """A use of a definition the fix edits that the fix leaves alone (closures included)."""
+    site = migration.site
+    inside = set(ctx.facts.subtree(site.node))
+    for node in _edited_literals(migration):
+        if node in inside:
+            continue
+        statement = next((a for a in ctx.facts.ancestors(node) if isinstance(a, (cst.Assign, cst.AnnAssign, cst.AugAssign))), None)
+        if statement is None:
+            continue
+        for binding in _bindings_of(ctx, statement):
+            for use in readers_evidence._uses(ctx, binding):
+                if use in inside or _same_rewrite(ctx, migration, use) or readers_evidence._in_message(ctx.facts, use):
+                    continue
+                return (
+                    f"its URL `{binding.name}` is also used at line {ctx.position(use)[0]}, "
+                    "which this fix does not migrate"
+                )
+    return None
+
+
+def _edited_literals(migration: Migration) -> List[cst.CSTNode]:
+    nodes = []
+    for edit in migration.edits:
+        if not isinstance(edit, TemplateEdit) or edit.template is not migration.site.template:
+            continue  # a filter key's edit: the mapping is the request's own
+        for piece, _, _ in edit.template.span(edit.start, max(edit.end, edit.start + 1)):
+            if isinstance(piece, Lit) and piece.anchor is None and piece.node is not None:
+                nodes.append(piece.node)
+    return nodes
+
+
+def _bindings_of(ctx, statement):
+    scope = ctx.facts.scope_of.get(statement)
+    if scope is None:
+        return []
+    return [b for bindings in scope.bindings.values() for b in bindings if b.statement is statement]
+
+
+def _same_rewrite(ctx, migration: Migration, use: cst.CSTNode) -> bool:
+    """``use`` is in another site whose fix makes the same path edits and is offered too."""
+    for other in ctx.sites:
+        if other is migration.site or use not in set(ctx.facts.subtree(other.node)):
+            continue
+        other_migration = ctx.migration(other)
+        if other.match.endpoint.kind in NO_REWRITE or other.role == DOUBLE:
+            return False
+        return [(e.start, e.end, e.text) for e in other_migration.edits if isinstance(e, TemplateEdit)] == [
+            (e.start, e.end, e.text) for e in migration.edits if isinstance(e, TemplateEdit)
+        ]
+    return False
+
+
+def _doubles(ctx, site) -> Optional[str]:
+    """A test double of this module (or of the project, ``options.double_endpoints``) that serves
+    the same endpoint: the request and its doubles move together or not at all."""
+    family = endpoint_family(site.match.endpoint)
+    for other in ctx.sites:
+        if other is site or other.role != DOUBLE:
+            continue
+        if endpoint_family(other.match.endpoint) == family:
+            return (
+                f"a test double for the same endpoint stays at v1 (line {ctx.position(other.node)[0]}): "
+                "migrate the request and its doubles together"
+            )
+    elsewhere = getattr(ctx.options, "double_endpoints", None) or ()
+    if family in elsewhere:
+        return f"test doubles elsewhere in the project ({elsewhere[family]}) serve this endpoint at v1: migrate them together"
+    return None
+
+
+def endpoint_family(endpoint) -> Tuple[str, str]:
+    """Endpoints that answer the same request: the v1 image API's lists are one family."""
+    group = "compute" if endpoint.code == "IMS006" else "image"
+    return group, endpoint.action

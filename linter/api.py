@@ -64,12 +64,43 @@ def run_paths(
         )
         for item in selection.candidates
     ]
-    reports = []
-    for report in run(jobs_list, jobs, cache_dir):
-        if on_report is not None:
-            on_report(report)
-        reports.append(report)
+    reports = _run_with_project(jobs_list, selection.candidates, mode, jobs, cache_dir, on_report)
     return reports + selection.problems + problems, selection.files_seen
+
+
+def _run_with_project(jobs_list, candidates, mode: str, workers, cache_dir, on_report) -> list:
+    """Runs the jobs knowing what the project says (``projects``): a first pass checks every
+    candidate (cached), the project's test doubles and routes are surveyed, then the files whose
+    result depends on them run again (all of them when fixing), with server tests left alone."""
+    from dataclasses import replace
+
+    from . import projects as project_pass
+    from .runner import CHECK, FileReport, run
+
+    first = []
+    for report in run([replace(job, mode=CHECK) for job in jobs_list], workers, cache_dir):
+        if on_report is not None:
+            on_report(report)  # progress: most files are done after this pass
+        first.append(report)
+    survey = project_pass.survey(((r, job.abs_path) for r, job in zip(first, jobs_list)), os.getcwd())
+    checks = {job.abs_path: item.settings.check_server_tests for job, item in zip(jobs_list, candidates)}
+    final: List[object] = list(first)
+    again = []
+    for index, job in enumerate(jobs_list):
+        if not checks[job.abs_path] and project_pass.left_alone(survey, job.abs_path) is not None:
+            final[index] = FileReport(job.display_path)  # a server's own test or view
+            continue
+        doubles = project_pass.doubles_for(survey, job.abs_path)
+        fixable = any(f.fix is not None for f in first[index].findings)
+        if mode != CHECK and fixable or doubles and fixable:
+            again.append((index, replace(job, double_endpoints=doubles)))
+    for (index, _), report in zip(again, run([job for _, job in again], workers, cache_dir)):
+        final[index] = report
+    by_path = {report.display_path: report.findings for report in final}
+    project_pass.keep_one_server_finding(by_path, survey, {job.display_path: job.abs_path for job in jobs_list})
+    for report in final:
+        report.findings = by_path.get(report.display_path, report.findings)
+    return final
 
 
 def lint_paths(

@@ -25,7 +25,7 @@ import os
 import tempfile
 from typing import Dict, List, Optional, Tuple
 
-FORMAT = 1
+FORMAT = 2
 DIRECTORY = ".imslint_cache"
 
 # (current_file, module, level, roots) -> found file (or None); recorded per process.
@@ -109,7 +109,8 @@ def dependencies() -> List[list]:
 
 def key(job, content_hash: str) -> str:
     parts = [FORMAT, fingerprint(), str(job.display_path), os.path.abspath(job.abs_path), sorted(job.codes),
-             str(job.target), job.mode, bool(job.unsafe), [str(root) for root in job.roots], content_hash]
+             str(job.target), job.mode, bool(job.unsafe), [str(root) for root in job.roots], content_hash,
+             [list(pair) for pair in job.double_endpoints]]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
@@ -188,6 +189,7 @@ def _ignore_in_git(cache_dir: str) -> None:
 
 
 def _report(data: dict):
+    from .evidence.record import Evidence
     from .findings import Edit, Finding, Fix
     from .runner import FileReport
 
@@ -196,7 +198,10 @@ def _report(data: dict):
         fix = finding.get("fix")
         if fix is not None:
             fix = Fix(**dict(fix, edits=tuple(Edit(**edit) for edit in fix["edits"])))
-        findings.append(Finding(**dict(finding, fix=fix)))
+        evidence = finding.get("evidence")
+        if evidence is not None:
+            evidence = Evidence.from_dict(evidence)
+        findings.append(Finding(**dict(finding, fix=fix, evidence=evidence)))
     return FileReport(**dict(data, findings=findings))
 
 

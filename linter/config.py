@@ -346,6 +346,7 @@ class Settings:
     respect_gitignore: bool
     force_exclude: bool
     unsafe_fixes: bool
+    check_server_tests: bool
     include: Globs
     exclude: Globs
     root: Path
@@ -438,6 +439,7 @@ _CHECKS: Dict[str, _Check] = {
     "respect-gitignore": lambda value, *_: _boolean(value),
     "force-exclude": lambda value, *_: _boolean(value),
     "unsafe-fixes": lambda value, *_: _boolean(value),
+    "check-server-tests": lambda value, *_: _boolean(value),
 }
 CONFIG_KEYS = tuple(_CHECKS)
 
@@ -488,6 +490,7 @@ def _combine(
         respect_gitignore=pick("respect-gitignore", True),
         force_exclude=pick("force-exclude", False),
         unsafe_fixes=pick("unsafe-fixes", False),
+        check_server_tests=pick("check-server-tests", False),
         include=pick("include", Globs.relative_to(root, DEFAULT_INCLUDE)),
         exclude=pick("exclude", Globs.relative_to(root, DEFAULT_EXCLUDE))
         + file.get("extend-exclude", no_globs)

@@ -496,6 +496,17 @@ def plan_filter(key: str, target: str = HUAWEI_IMS, value: Optional[str] = None)
     )
 
 
+def runtime_key_reason(prefix: str, target: str = HUAWEI_IMS) -> Optional[str]:
+    """Why filter names built at runtime after ``prefix`` have no v2 form (None: they may have one).
+    ``property-<k>`` names are v1-only; on v2 only IMS's documented ``__*`` properties are filters."""
+    if prefix.startswith(PROPERTY_PREFIX) and target != OPENSTACK_GLANCE:
+        return (
+            f"filter names `{prefix}...` are built at runtime: v1's `property-<key>` filters have no v2 form "
+            "except IMS's documented `__*` keys; filter the results client-side"
+        )
+    return None
+
+
 _ISO = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})"
     r"(?:[T ](?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?)?"

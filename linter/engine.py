@@ -116,8 +116,11 @@ def _selected_rules(codes: Optional[Collection[str]]):
     return [rule for rule in all_rules() if codes is None or rule.code in codes]
 
 
-def analyse(text: str, path: str, codes: Optional[Collection[str]], options: EngineOptions) -> List[Finding]:
-    """The findings for decoded text (raises ParseFailure)."""
+def analyse(
+    text: str, path: str, codes: Optional[Collection[str]], options: EngineOptions, facts: Optional[dict] = None
+) -> List[Finding]:
+    """The findings for decoded text (raises ParseFailure); ``facts`` receives what the project
+    pass needs to know about the file (``file_facts``)."""
     rules = _selected_rules(codes)
     # Without an import resolver only the file's own text counts; with one, the caller's
     # project-wide pre-filter (``runner.select_candidates``) already chose this file.
@@ -134,10 +137,27 @@ def analyse(text: str, path: str, codes: Optional[Collection[str]], options: Eng
             findings.extend(rule().check(context))
     except RecursionError:
         raise ParseFailure("too deeply nested to analyse")
+    if facts is not None:
+        facts.update(file_facts(context))
     if findings:
         suppressions = parse_suppressions(text)
         findings = [f for f in findings if not suppressions.silences(f)]
     return sorted(set(findings), key=lambda f: (f.line, f.column, f.code, f.message))
+
+
+def file_facts(context) -> dict:
+    """What the project pass (``projects``) needs from a file, as JSON-able data: the endpoint
+    families its test doubles serve (with a line), and the routes it registers for abandoned paths."""
+    from .evidence.record import DOUBLE
+    from .planning import endpoint_family
+
+    doubles = {}
+    for site in context.sites:
+        if site.role == DOUBLE:
+            key = ":".join(endpoint_family(site.match.endpoint))
+            doubles.setdefault(key, context.position(site.node)[0])
+    routes = [[context.position(route.node)[0], route.title] for route in context.routes]
+    return {"doubles": doubles, "routes": routes} if doubles or routes else {}
 
 
 def _decode(source: Union[str, bytes]) -> SourceText:
@@ -153,16 +173,33 @@ def lint_source(
     codes: Optional[Collection[str]] = None,
     target: str = HUAWEI_IMS,
     options: Optional[EngineOptions] = None,
+    facts: Optional[dict] = None,
 ) -> List[Finding]:
     """Findings for one file's content; an unreadable file gives one IMS000 finding."""
     options = options or EngineOptions(target=target)
     try:
         text = _decode(source).text
-        return analyse(text, path, codes, options)
+        return analyse(text, path, codes, options, facts)
     except SourceError as exc:
         return _if_selected(unreadable(path, str(exc)), codes)
     except ParseFailure as exc:
-        return _if_selected(unreadable(path, str(exc), exc.line, exc.column), codes)
+        return unparsable(text, path, exc, codes)
+
+
+def unparsable(text: str, path: str, failure: "ParseFailure", codes=None) -> List[Finding]:
+    """IMS000 for a file that does not parse (saying plainly when it is Python 2), and the
+    abandoned paths its string literals hold (no fix), so nothing is missed silently."""
+    from .literal_scan import python2_hint, scan
+    from .suppress import parse_suppressions
+
+    message = str(failure)
+    hint = python2_hint(text, failure.line) if message.startswith("syntax error") else None
+    if hint is not None:
+        message = f"Python 2 syntax ({hint}): imslint reads Python 3 only; abandoned paths in its text are still reported"
+    findings = _if_selected(unreadable(path, message, failure.line, failure.column), codes)
+    suppressions = parse_suppressions(text)
+    findings += [f for f in scan(text, path, codes) if not suppressions.silences(f)]
+    return findings
 
 
 def _if_selected(finding: Finding, codes: Optional[Collection[str]]) -> List[Finding]:
@@ -192,17 +229,18 @@ def fix_source(
     unsafe: bool = False,
     target: str = HUAWEI_IMS,
     options: Optional[EngineOptions] = None,
+    facts: Optional[dict] = None,
 ) -> FixOutcome:
     """Applies fixes until none is left (or ``MAX_FIX_ROUNDS``); re-parses after every round."""
     options = options or EngineOptions(target=target)
     try:
         decoded = _decode(source)
-        findings = analyse(decoded.text, path, codes, options)
+        findings = analyse(decoded.text, path, codes, options, facts)
     except SourceError as exc:
         return FixOutcome(source if isinstance(source, str) else "", _if_selected(unreadable(path, str(exc)), codes))
     except ParseFailure as exc:
         text = decoded.text
-        return FixOutcome(text, _if_selected(unreadable(path, str(exc), exc.line, exc.column), codes), source=decoded)
+        return FixOutcome(text, unparsable(text, path, exc, codes), source=decoded)
     from .fixes import apply_fixes
 
     text = decoded.text

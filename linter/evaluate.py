@@ -55,6 +55,8 @@ class MappingModel:
     entries: List[MappingEntry] = field(default_factory=list)
     opaque: List[cst.CSTNode] = field(default_factory=list)  # parts whose keys can't be read
     definition: Optional[cst.CSTNode] = None  # the dict expression the keys start from
+    # Opaque parts whose key is a template with visible text (``d["property-%s" % k] = v``).
+    key_templates: Dict[cst.CSTNode, Template] = field(default_factory=dict)
 
 
 class Evaluator:
@@ -537,6 +539,8 @@ class Evaluator:
             model.entries.append(MappingEntry(key.text, change.key, change.value))
         else:
             model.opaque.append(change.statement)
+            if key is not None and not key.is_literal:
+                model.key_templates[change.statement] = key
 
     def query_template(self, node: cst.CSTNode) -> Template:
         """``urlencode(mapping)`` as ``k=v&k2=v2``; key pieces stay tied to their key nodes."""
@@ -554,6 +558,11 @@ class Evaluator:
             parts.append(literal("=", separator=True))
             parts.append(self.part(entry.value_node) if entry.value_node is not None else hole(None))
         for opaque in model.opaque:
+            if opaque in model.key_templates:  # ``d["property-%s" % k] = v``: its text shows
+                if parts:
+                    parts.append(literal("&", separator=True))
+                parts += [model.key_templates[opaque], literal("=", separator=True), hole(opaque, "value")]
+                continue
             parts.append(hole(opaque, source_label(opaque)))
         return concat(*parts)
 

@@ -21,6 +21,7 @@ from .endpoints import (
     list_path,
     path_edits,
     plan_filter,
+    runtime_key_reason,
     translate_value,
 )
 from .evaluate import Evaluator
@@ -113,6 +114,17 @@ def _literal_value(use: FilterUse, site: RequestSite, evaluator: Evaluator) -> O
 
 def _plan_filter(migration: Migration, use: FilterUse, target: str, evaluator: Evaluator) -> None:
     site = migration.site
+    if use.key_template is not None:  # a key built at runtime whose text starts ``use.key`` (``property-*``)
+        reason = runtime_key_reason(use.key[:-1], target)
+        location = _location(use, site) if use.key_span is not None or use.key_node is not None else site.node
+        if reason is not None:
+            migration.issues.append(FilterIssue(location, reason, blocks_fix=True))
+            migration.block(f"filter names `{use.key}` have no v2 form")
+        else:
+            migration.issues.append(FilterIssue(location, f"filter names `{use.key}` are built at runtime: check "
+                                                "that GET /v2/images takes each of them", blocks_fix=False))
+            migration.mark_unsafe(f"filter names `{use.key}` are built at runtime")
+        return
     value = _literal_value(use, site, evaluator)
     filter_plan = plan_filter(use.key, target, value)
     location = _location(use, site)

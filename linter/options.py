@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Optional, Tuple
 
 from .endpoints import HUAWEI_IMS
 
@@ -12,3 +12,6 @@ class EngineOptions:
     target: str = HUAWEI_IMS
     # Resolves an imported name to a template (the project-wide constant index); optional.
     resolve_import: Optional[Callable[..., object]] = None
+    # Endpoint families ("image:list") that test doubles elsewhere in the project serve, with where
+    # (``projects.survey``): a request for one of them is fixed together with its doubles or not at all.
+    double_endpoints: Tuple[Tuple[str, str], ...] = ()

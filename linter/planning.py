@@ -290,9 +290,10 @@ def _doubles(ctx, site) -> Optional[str]:
                 f"a test double for the same endpoint stays at v1 (line {ctx.position(other.node)[0]}): "
                 "migrate the request and its doubles together"
             )
-    elsewhere = getattr(ctx.options, "double_endpoints", None) or ()
-    if family in elsewhere:
-        return f"test doubles elsewhere in the project ({elsewhere[family]}) serve this endpoint at v1: migrate them together"
+    elsewhere = dict(ctx.options.double_endpoints)
+    where = elsewhere.get(":".join(family))
+    if where is not None:
+        return f"test doubles elsewhere in the project ({where}) serve this endpoint at v1: migrate them together"
     return None
 
 

@@ -33,6 +33,7 @@ class FileJob:
     unsafe: bool = False
     roots: Tuple[str, ...] = ()  # where absolute imports of project modules are looked up
     cache_dir: Optional[str] = None  # where results are cached (``linter.cache``); None: no cache
+    double_endpoints: Tuple[Tuple[str, str], ...] = ()  # ``EngineOptions.double_endpoints``
 
 
 @dataclass
@@ -42,6 +43,7 @@ class FileReport:
     fixed: int = 0
     diff: str = ""
     written: bool = False
+    facts: dict = field(default_factory=dict)  # for the project pass (``engine.file_facts``)
 
 
 def process_file(job: FileJob) -> FileReport:
@@ -60,10 +62,12 @@ def process_file(job: FileJob) -> FileReport:
         cache.record_imports()
     from .project import ImportResolver
 
-    options = EngineOptions(target=job.target, resolve_import=ImportResolver(job.abs_path, job.roots))
+    options = EngineOptions(
+        target=job.target, resolve_import=ImportResolver(job.abs_path, job.roots), double_endpoints=job.double_endpoints
+    )
     try:
         if job.mode == CHECK:
-            report.findings = lint_source(data, job.display_path, codes=job.codes, options=options)
+            report.findings = lint_source(data, job.display_path, codes=job.codes, options=options, facts=report.facts)
         else:
             report = _fix(job, data, options, report)
     except Exception as exc:  # a bug must not stop the run: report it against the file
@@ -79,7 +83,7 @@ def process_file(job: FileJob) -> FileReport:
 def _fix(job: FileJob, data: bytes, options: EngineOptions, report: FileReport) -> FileReport:
     from .fixes import FileChanged, write_atomically
 
-    outcome = fix_source(data, job.display_path, codes=job.codes, unsafe=job.unsafe, options=options)
+    outcome = fix_source(data, job.display_path, codes=job.codes, unsafe=job.unsafe, options=options, facts=report.facts)
     report.findings = list(outcome.findings)
     report.findings += [unreadable(job.display_path, error) for error in outcome.errors]
     if outcome.source is None:

@@ -35,6 +35,7 @@ from .endpoints import (
     NEVER_EXISTED,
     PROJECT,
     PathMatch,
+    called_title,
     literal_host,
     match_paths,
     select_endpoint,
@@ -309,8 +310,12 @@ class SiteFinder:
         if use is not None and self.evaluator.is_helper(use.site.call, imported=True):
             return []  # a helper builds a URL from it: reported where the result is sent
         if kind == ROUTE or _is_route_tuple(self.facts, node):
-            template, matches = matched[0]
-            self.routes.append(Route(node, matches[0].endpoint.title))
+            for template, matches in matched:
+                service = self._service(template, None, matches)
+                route = select_endpoint(matches, None, service.value) if service.value != OTHER else None
+                if route is not None:  # ``/images`` is abandoned in a v1 or compute router, not in a v2 one
+                    self.routes.append(Route(node, called_title(route, template.text, None).replace(" (method unknown)", "")))
+                    break
             return []
         if role_evidence.expected_value(self.facts, node) is not None:
             return []  # a compared or asserted string, not a request
@@ -541,7 +546,12 @@ class SiteFinder:
         match = site.match
         for param in match.query:
             if not param.key_is_static:
-                site.opaque.append(OpaqueFilters(site.node, "a query parameter name is built at runtime"))
+                prefix = param.key.split(HOLE_CHAR, 1)[0]
+                if prefix:  # ``property-%s``: its visible text may already say it has no v2 form
+                    site.filters.append(FilterUse(prefix + "*", "url", key_span=param.key_span, value_span=param.value_span,
+                                                  key_template=site.template))
+                else:
+                    site.opaque.append(OpaqueFilters(site.node, "a query parameter name is built at runtime"))
                 continue
             site.filters.append(FilterUse(param.key, "url", key_span=param.key_span, value_span=param.value_span))
         if match.runtime_suffix:
@@ -558,7 +568,12 @@ class SiteFinder:
                 for entry in model.entries:
                     site.filters.append(FilterUse(entry.key, "params", entry.key_node, entry.value_node))
                 for part in model.opaque:
-                    site.opaque.append(OpaqueFilters(part, "these `params` keys are built at runtime"))
+                    key = model.key_templates.get(part)
+                    prefix = key.text.split(HOLE_CHAR, 1)[0] if key is not None else ""
+                    if prefix:
+                        site.filters.append(FilterUse(prefix + "*", "params", part, None, key_template=key))
+                    else:
+                        site.opaque.append(OpaqueFilters(part, "these `params` keys are built at runtime"))
         for arg in _filter_kwargs(site):
             if arg.keyword is not None:
                 site.filters.append(FilterUse(arg.keyword.value, "kwarg", arg.keyword, arg.value))

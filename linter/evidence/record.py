@@ -54,7 +54,9 @@ class Evidence:
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Evidence":
-        return cls(**{name: Fact(part.get("value"), part.get("reason", "")) for name, part in data.items()})
+        return cls(**{
+            name: Fact(part.get("value"), part.get("reason", ""), part.get("strength", 0)) for name, part in data.items()
+        })
 
     def with_fix(self, applicability: str, reason: str) -> "Evidence":
         return Evidence(self.method, self.service, self.role, Fact(applicability, reason))

@@ -133,16 +133,20 @@ def version_signals(value: Optional[str], where: str, suffix: bool = False) -> L
 # -- module paths, imports, names ----------------------------------------------------------------
 
 def module_path_signals(path: str) -> List[Signal]:
-    """``.../compute/...`` → compute; ``.../image/v1/...`` → image v1; the deepest service word wins."""
+    """``.../compute/...`` → compute; ``.../image/v1/...``, ``glance/api/v1/...`` → image v1: the
+    deepest service word wins, and a version segment after it gives the image API's version."""
     parts = [part.lower() for part in re.split(r"[\\/]", path) if part]
-    if parts:
-        parts[-1] = parts[-1].rsplit(".", 1)[0]
+    if not parts:
+        return []
+    parts[-1] = parts[-1].rsplit(".", 1)[0]
     found: Optional[Signal] = None
-    for index, part in enumerate(parts[:-1] or parts):
-        following = parts[index + 1] if index + 1 < len(parts) else ""
+    for index, part in enumerate(parts[:-1]):  # directories: a file called images.py is about images
         if part in ("image", "images", "glance", "glanceclient"):
-            service = IMAGE_V1 if following in ("v1", "v1_0") else IMAGE_V2 if following == "v2" else IMAGE
-            found = Signal(service, MEDIUM, f"the module path `{'/'.join(parts[: index + 2])}/`")
+            at = next((i for i in range(index + 1, len(parts) - 1) if re.fullmatch(r"v\d(_\d)?", parts[i])), None)
+            version = parts[at] if at is not None else ""
+            service = IMAGE_V1 if version.startswith("v1") else IMAGE_V2 if version.startswith("v2") else IMAGE
+            shown = "/".join(parts[: (at if at is not None else index) + 1])
+            found = Signal(service, MEDIUM, f"the module path `{shown}/`")
         elif part in ("compute", "nova", "novaclient"):
             found = Signal(COMPUTE, MEDIUM, f"the module path `{'/'.join(parts[: index + 1])}/`")
     return [found] if found else []

@@ -1,0 +1,88 @@
+"""The token-level scan of a file imslint cannot parse (Python 2, a syntax error, too large): the
+string literals that hold an abandoned path are reported without a fix, so nothing is missed
+silently. Also says plainly when a file is Python 2.
+"""
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from typing import Iterator, List, Optional, Tuple
+
+from .endpoints import HOLE_CHAR, called_title, match_paths, select_endpoint
+from .findings import Finding
+from .registry import rules_by_code
+
+# Python 2 statements that Python 3 rejects, with what to call them.
+_PYTHON2 = (
+    (re.compile(r"^\s*print\s+[^\s(=,.)\[][^=]*$", re.M), "a `print` statement"),
+    (re.compile(r"^\s*except\s+[\w.]+\s*,\s*\w+\s*:", re.M), "`except X, e:`"),
+    (re.compile(r"^\s*raise\s+[\w.]+\s*,", re.M), "`raise E, message`"),
+    (re.compile(r"^\s*exec\s+[\"'\w]", re.M), "an `exec` statement"),
+    (re.compile(r"`[^`\n]+`"), "backquotes"),
+    (re.compile(r"(?<![\w.])0[0-7]+(?![\w.xXoObBeEjJ])"), "an octal literal such as `0777`"),
+    (re.compile(r"\bur[\"']", re.I), "a `ur\"...\"` literal"),
+    (re.compile(r"<>"), "the `<>` operator"),
+)
+# What stands for a runtime value inside a literal: %-fields, {}-fields.
+_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdirfx]|\{[^{}]*\}")
+
+
+def python2_hint(text: str, line: int) -> Optional[str]:
+    """What makes this file Python 2 (looked for around the error's line first), or None."""
+    lines = text.splitlines()
+    around = "\n".join(lines[max(0, line - 1) : line]) if 0 < line <= len(lines) else ""
+    for chunk in (around, text):
+        for pattern, what in _PYTHON2:
+            if pattern.search(chunk):
+                return what
+    return None
+
+
+def _literals(text: str) -> Iterator[Tuple[str, int, int, int, int]]:
+    """(value, line, column, end line, end column) of each string literal, as far as tokens go."""
+    readline = io.StringIO(text).readline
+    try:
+        for token in tokenize.generate_tokens(readline):
+            if token.type != tokenize.STRING:
+                continue
+            value = _value(token.string)
+            if value is not None:
+                yield value, token.start[0], token.start[1] + 1, token.end[0], token.end[1] + 1
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return
+
+
+def _value(literal: str) -> Optional[str]:
+    try:
+        value = ast.literal_eval(literal)
+    except Exception:
+        match = re.match(r"^[A-Za-z]*(\"\"\"|'''|\"|')(.*)\1$", literal, re.S)
+        value = match.group(2) if match else None
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    return value if isinstance(value, str) else None
+
+
+def scan(text: str, path: str, codes=None) -> List[Finding]:
+    """Findings for the abandoned paths written in a file's string literals (no fixes)."""
+    rules = rules_by_code()
+    findings = []
+    for value, line, column, end_line, end_column in _literals(text):
+        if "images" not in value:
+            continue
+        template = _FIELD.sub(HOLE_CHAR, value)
+        matches = [m for m in match_paths(template) if not m.endpoint.relative]
+        match = select_endpoint(matches, None, None)
+        if match is None:
+            continue
+        code = match.endpoint.code
+        if codes is not None and code not in codes:
+            continue
+        title = called_title(match, template, None)
+        message = f"`{title}` is abandoned: found in the text of a file imslint cannot parse; migrate it by hand"
+        rule = rules.get(code)
+        name = rule.name if rule is not None else code
+        findings.append(Finding(path, line, column, end_line, end_column, code, name, message, "error"))
+    return findings

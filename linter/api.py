@@ -90,10 +90,11 @@ def _run_with_project(jobs_list, candidates, mode: str, workers, cache_dir, on_r
         if not checks[job.abs_path] and project_pass.left_alone(survey, job.abs_path) is not None:
             final[index] = FileReport(job.display_path)  # a server's own test or view
             continue
-        doubles = project_pass.doubles_for(survey, job.abs_path)
-        fixable = any(f.fix is not None for f in first[index].findings)
-        if mode != CHECK and fixable or doubles and fixable:
-            again.append((index, replace(job, double_endpoints=doubles)))
+        if any(f.fix is not None or (f.evidence is not None and f.evidence.role.value == "definition")
+               for f in first[index].findings):  # its result may depend on the project
+            doubles = project_pass.doubles_for(survey, job.abs_path)
+            imported = project_pass.imported_elsewhere(survey, job.abs_path)
+            again.append((index, replace(job, double_endpoints=doubles, imported_elsewhere=imported)))
     for (index, _), report in zip(again, run([job for _, job in again], workers, cache_dir)):
         final[index] = report
     by_path = {report.display_path: report.findings for report in final}

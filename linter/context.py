@@ -56,7 +56,7 @@ class FileContext:
     @property
     def sites(self) -> List[RequestSite]:
         if self._sites is None:
-            finder = SiteFinder(self.facts, self.evaluator, self.path)
+            finder = SiteFinder(self.facts, self.evaluator, self.path, self.options.imported_elsewhere)
             self._sites = finder.find()
             self.routes = finder.routes
         return self._sites

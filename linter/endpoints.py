@@ -327,6 +327,15 @@ def replacement(endpoint: Endpoint, target: str) -> str:
     }.get(action, "its /v2/images form")
 
 
+def family_replacement(endpoint: Endpoint, target: str) -> str:
+    """What to use instead when the method is not known: the v2 resource of the same path."""
+    if endpoint.kind == NOVA:
+        return "the image endpoint's /v2/images"
+    if ID in endpoint.segments:
+        return "/v2/images/{id}" + ("/members" if MEMBERS == endpoint.kind else "")
+    return list_path(target)
+
+
 def called_title(match: PathMatch, text: str, method: Optional[str]) -> str:
     """The endpoint as this code calls it: ``DELETE /v1.0/images/{id}``, ``GET /v2.1/{project_id}/images``;
     without a known method, the path alone and ``(method unknown)``."""

@@ -157,7 +157,9 @@ def file_facts(context) -> dict:
             key = ":".join(endpoint_family(site.match.endpoint))
             doubles.setdefault(key, context.position(site.node)[0])
     routes = [[context.position(route.node)[0], route.title] for route in context.routes]
-    return {"doubles": doubles, "routes": routes} if doubles or routes else {}
+    imported = sorted(map(list, getattr(context.options.resolve_import, "imported", ())))
+    facts = {"doubles": doubles, "routes": routes, "imports": imported}
+    return {key: value for key, value in facts.items() if value}
 
 
 def _decode(source: Union[str, bytes]) -> SourceText:
@@ -264,7 +266,22 @@ def fix_source(
         text, findings = new_text, new_findings
     else:
         errors.append(f"fixes did not converge after {MAX_FIX_ROUNDS} rounds")
+    if text != decoded.text:
+        text, findings = _without_orphaned_imports(decoded.text, text, findings, path, codes, options)
     return FixOutcome(text, findings, max(0, initial - len(findings)), errors, decoded)
+
+
+def _without_orphaned_imports(before: str, after: str, findings, path, codes, options):
+    """``after`` without the imports the fixes left unused (``imports``), when it still parses."""
+    from .imports import drop_orphaned_imports
+
+    cleaned = drop_orphaned_imports(before, after)
+    if cleaned == after:
+        return after, findings
+    try:
+        return cleaned, analyse(cleaned, path, codes, options)
+    except ParseFailure:
+        return after, findings
 
 
 def _parsing_subset(text: str, fixes: List[Fix], rejected: set, errors: List[str], path, codes, options):

@@ -51,6 +51,7 @@ class Migration:
     unsafe: List[str] = field(default_factory=list)  # why the filters' translation may change results
     issues: List[FilterIssue] = field(default_factory=list)
     verdict: Optional[Fact] = None  # the fix-safety contract's answer (``evidence.safety``), once decided
+    assessment: Optional[object] = None  # ``planning.assess``: the verdict and the fix's parts
 
     def block(self, reason: str) -> None:
         self.blocked.append(reason)

@@ -10,6 +10,7 @@ finding of the site shows the same evidence.
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
 import libcst as cst
@@ -33,9 +34,9 @@ from .endpoints import (
 from .evidence import readers as readers_evidence
 from .evidence import safety
 from .evidence.record import DOUBLE, Fact
-from .findings import Edit, Fix
+from .findings import Fix
 from .migrate import Migration
-from .strings import Lit
+from .strings import Lit, Template
 
 TextEdit = Tuple[int, int, str]
 
@@ -54,18 +55,34 @@ NO_REWRITE = {
 EXPECTED_METHOD = {LIST: "GET", NEVER_EXISTED: "GET", DELETE_IMAGE: "DELETE"}
 
 
-def build_fix(ctx, migration: Migration) -> Optional[Fix]:
+@dataclass
+class _Assessment:
+    verdict: Fact
+    edits: List[TextEdit] = field(default_factory=list)  # path, filters and reads (use-site constants)
+    read_edits: List[TextEdit] = field(default_factory=list)
+    origin: object = None  # the list call, when a page loop is part of the fix
+    final: Optional[str] = None  # the text with the page loop, when there is one
+
+
+def assess(ctx, migration: Migration) -> _Assessment:
+    """The contract's verdict on a site's fix and its parts, computed once per migration."""
+    if migration.assessment is None:
+        migration.assessment = _assess(ctx, migration)
+        migration.verdict = migration.assessment.verdict
+    return migration.assessment
+
+
+def _assess(ctx, migration: Migration) -> _Assessment:
     site = migration.site
     kind = site.match.endpoint.kind
     if kind in NO_REWRITE:
-        return _none(migration, NO_REWRITE[kind])
+        return _Assessment(Fact(safety.NONE, NO_REWRITE[kind]))
     try:
-        path_edits = EditRealizer(ctx.module, ctx.span, ctx.facts.parents).realize(migration.edits)
+        path_edits = _realize(ctx, migration.edits)
         edit_problem = None
     except CannotEdit as exc:
         path_edits, edit_problem = [], str(exc)
     readers, read_edits, origin, pages_needed = _readers(ctx, migration)
-    shared = _shared(ctx, migration)
     case = safety.Case(
         no_rewrite=None,
         expected_method=EXPECTED_METHOD.get(kind),
@@ -79,29 +96,107 @@ def build_fix(ctx, migration: Migration) -> Optional[Fix]:
         readers_reason=readers.reason,
         pages=safety.SAFE,
         pages_reason="",
-        shared=shared,
+        shared=_shared(ctx, migration),
         doubles=_doubles(ctx, site),
         edit_problem=edit_problem,
     )
     verdict = safety.decide(case)
-    if verdict.value == safety.NONE:
-        migration.verdict = verdict
-        return None
     edits = sorted(set(path_edits) | set(read_edits))
-    final = None
-    if pages_needed:
-        final, loop = _with_page_loop(ctx, edits, origin)
-        pages = (safety.NONE, "a list read once: v2 answers 25 images a page, and no page loop fits this code")
-        if final is not None:
-            pages = (safety.SAFE, "") if loop.proven else (safety.UNSAFE, loop.reason)
-        verdict = safety.decide(_replace(case, pages=pages[0], pages_reason=pages[1]))
-        if verdict.value == safety.NONE:
-            migration.verdict = verdict
-            return None
-    migration.verdict = verdict
+    if verdict.value == safety.NONE or not pages_needed:
+        return _Assessment(verdict, edits, read_edits)
+    final, loop = _with_page_loop(ctx, edits, origin)
+    pages = (safety.NONE, "a list read once: v2 answers 25 images a page, and no page loop fits this code")
+    if final is not None:
+        pages = (safety.SAFE, "") if loop.proven else (safety.UNSAFE, loop.reason)
+    verdict = safety.decide(_replace(case, pages=pages[0], pages_reason=pages[1]))
+    return _Assessment(verdict, edits, read_edits, origin, final)
+
+
+def build_fix(ctx, migration: Migration) -> Optional[Fix]:
+    found = assess(ctx, migration)
+    if found.verdict.value == safety.NONE:
+        return None
+    final = found.final
+    at_definition = _definition_template(ctx, migration)
+    if at_definition is not None:  # the module's constants themselves are rewritten (``_definition_template``)
+        edits = sorted(set(_realize(ctx, _retemplated(migration, at_definition))) | set(found.read_edits))
+        final = _with_page_loop(ctx, edits, found.origin)[0] if found.final is not None else None
+        if found.final is not None and final is None:
+            edits, final = found.edits, found.final
+    else:
+        edits = found.edits
     text_edits = _diff_edits(ctx.text, final) if final is not None else edits
-    return Fix(verdict.value, _message(ctx, migration, pages_needed, read_edits),
+    return Fix(found.verdict.value, _message(ctx, migration, found.final is not None, found.read_edits),
                tuple(ctx.text_edit(*edit) for edit in text_edits))
+
+
+def _realize(ctx, edits) -> List[TextEdit]:
+    return EditRealizer(ctx.module, ctx.span, ctx.facts.parents).realize(edits)
+
+
+# -- constants rewritten where they are defined --------------------------------------------------------
+
+def _definition_template(ctx, migration: Migration):
+    """The site's template with some module constants no longer anchored at their uses, so that the
+    fix rewrites them where they are defined: a module-level constant bound once, that no other
+    module of the project imports (``options.imported_elsewhere``; unknown for one file alone),
+    every use of which is a site whose fix rewrites it to the same value with the same safety.
+    None when no constant qualifies (the uses are rewritten, as for shared or imported constants)."""
+    from dataclasses import replace as replace_piece
+
+    from .tree import ASSIGN, MODULE
+
+    elsewhere = ctx.options.imported_elsewhere
+    if elsewhere is None:
+        return None
+    site = migration.site
+    verdict = assess(ctx, migration).verdict.value
+    anchors = {p.anchor for p in site.template.pieces if isinstance(p, Lit) and p.node is not None
+               and isinstance(p.anchor, cst.Name)}
+    chosen = set()
+    for anchor in anchors:
+        binding = ctx.evaluator.lookup(anchor)
+        if binding is None or binding.kind != ASSIGN or binding.scope.kind != MODULE or binding.name in elsewhere:
+            continue
+        if len(binding.scope.bindings.get(binding.name, [])) != 1:
+            continue
+        value = _anchor_rewrite(ctx, migration, anchor)
+        uses = readers_evidence._uses(ctx, binding)
+        if value is None or not uses:
+            continue
+        if all(_rewrites_use(ctx, use, value, verdict) for use in uses):
+            chosen.add(anchor)
+    if not chosen:
+        return None
+    pieces = tuple(
+        replace_piece(p, anchor=None, anchor_value=None, anchor_offset=0) if isinstance(p, Lit) and p.anchor in chosen else p
+        for p in site.template.pieces
+    )
+    return Template(pieces, site.template.sources)
+
+
+def _anchor_rewrite(ctx, migration: Migration, anchor) -> Optional[str]:
+    """What the fix writes in place of a constant's name at this use (the constant's new value)."""
+    span = ctx.span(anchor)
+    try:
+        edits = _realize(ctx, [e for e in migration.edits if isinstance(e, TemplateEdit)])
+    except CannotEdit:
+        return None
+    return next((content for start, end, content in edits if (start, end) == span), None)
+
+
+def _rewrites_use(ctx, use, value: str, verdict: Optional[str]) -> bool:
+    for other in ctx.sites:
+        if not any(isinstance(p, Lit) and p.anchor is use for p in other.template.pieces):
+            continue
+        migration = ctx.migration(other)
+        return assess(ctx, migration).verdict.value == verdict and _anchor_rewrite(ctx, migration, use) == value
+    return False
+
+
+def _retemplated(migration: Migration, template) -> list:
+    return [TemplateEdit(template, e.start, e.end, e.text) if isinstance(e, TemplateEdit) and e.template is migration.site.template
+            else e for e in migration.edits]
 
 
 def _none(migration: Migration, reason: str) -> None:
@@ -293,7 +388,7 @@ def _doubles(ctx, site) -> Optional[str]:
     elsewhere = dict(ctx.options.double_endpoints)
     where = elsewhere.get(":".join(family))
     if where is not None:
-        return f"test doubles elsewhere in the project ({where}) serve this endpoint at v1: migrate them together"
+        return f"test doubles in {where} serve this endpoint at v1: migrate them together"
     return None
 
 

@@ -285,6 +285,10 @@ class ImportResolver:
     def __init__(self, current_file: str, roots: Sequence[str] = ()) -> None:
         self.current_file = current_file
         self.roots = tuple(roots)
+        # (defining file, name) of every imported constant whose value holds ``images``: what other
+        # modules take from a module (``projects``: a constant imported elsewhere is not rewritten
+        # where it is defined).
+        self.imported: Set[Tuple[str, str]] = set()
 
     def __call__(self, binding, attribute: Optional[str] = None):
         module, name, level = binding.imported
@@ -336,7 +340,11 @@ class ImportResolver:
                 return None
             binding = members[-1]
         value = evaluator.binding_value(binding)
-        return None if value is None else detach(value)
+        if value is None:
+            return None
+        if RELEVANT in value.text and attribute is None:
+            self.imported.add((os.path.realpath(path), name))
+        return detach(value)
 
 
 def detach(template):

@@ -45,6 +45,7 @@ class Projects:
         self.fallback = os.path.abspath(fallback)
         self._roots: Dict[str, str] = {}
         self.by_root: Dict[str, Project] = {}
+        self.imported: Dict[str, set] = {}  # defining file -> names other files of the run import
 
     def root_of(self, path: str) -> str:
         directory = os.path.dirname(os.path.abspath(path))
@@ -84,6 +85,8 @@ def survey(reports_and_paths: Iterable[Tuple[object, str]], fallback: str) -> Pr
             project.doubles.setdefault(family, f"{report.display_path}:{line}")
         for line, title in facts.get("routes", []):
             project.route_files.append((os.path.abspath(path), line, title))
+        for defining, name in facts.get("imports", []):
+            projects.imported.setdefault(os.path.realpath(defining), set()).add(name)
     for project in projects.by_root.values():
         project.route_files.sort()
     return projects
@@ -100,6 +103,11 @@ def doubles_for(projects: Projects, path: str) -> Tuple[Tuple[str, str], ...]:
 def _same_file(where: str, path: str, root: str) -> bool:
     display = where.rsplit(":", 1)[0]
     return os.path.abspath(display) == path
+
+
+def imported_elsewhere(projects: Projects, path: str) -> Tuple[str, ...]:
+    """Names of the file's constants that other files of the run import."""
+    return tuple(sorted(projects.imported.get(os.path.realpath(path), ())))
 
 
 def left_alone(projects: Projects, path: str) -> Optional[str]:

@@ -34,6 +34,7 @@ class FileJob:
     roots: Tuple[str, ...] = ()  # where absolute imports of project modules are looked up
     cache_dir: Optional[str] = None  # where results are cached (``linter.cache``); None: no cache
     double_endpoints: Tuple[Tuple[str, str], ...] = ()  # ``EngineOptions.double_endpoints``
+    imported_elsewhere: Optional[Tuple[str, ...]] = None  # ``EngineOptions.imported_elsewhere``
 
 
 @dataclass
@@ -63,7 +64,8 @@ def process_file(job: FileJob) -> FileReport:
     from .project import ImportResolver
 
     options = EngineOptions(
-        target=job.target, resolve_import=ImportResolver(job.abs_path, job.roots), double_endpoints=job.double_endpoints
+        target=job.target, resolve_import=ImportResolver(job.abs_path, job.roots), double_endpoints=job.double_endpoints,
+        imported_elsewhere=job.imported_elsewhere,
     )
     try:
         if job.mode == CHECK:

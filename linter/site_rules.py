@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .endpoints import NEVER_EXISTED, called_title, replacement
+from .endpoints import NEVER_EXISTED, called_title, family_replacement, replacement
 from .evidence.record import DEFINITION, DOUBLE
 from .findings import Finding
 
@@ -17,16 +17,16 @@ def endpoint_findings(ctx, rule) -> Iterator[Finding]:
         fix = ctx.fix_for(migration)
         evidence = ctx.evidence_of(site)
         title = called_title(site.match, site.template.text, site.method)
-        instead = replacement(endpoint, ctx.options.target) if site.method is not None else "its v2 form"
-        if endpoint.kind == NEVER_EXISTED:
-            message = f"`{title}` never existed: use `{instead}`"
-        else:
-            message = f"`{title}` is abandoned: use `{instead}`"
-        if site.role == DOUBLE:
-            message += " (a test double)"
+        target = ctx.options.target
+        instead = replacement(endpoint, target) if site.method is not None else family_replacement(endpoint, target)
+        what = {DOUBLE: "a test double for ", DEFINITION: "a constant for "}.get(site.role or "", "")
+        verb = "never existed" if endpoint.kind == NEVER_EXISTED else "is abandoned"
+        message = f"{what}`{title}`, which {verb}: use `{instead}`" if what else f"`{title}` {verb}: use `{instead}`"
+        if site.role == DOUBLE and fix is None:
+            message += "; migrate it with the code it stands in for"
         elif site.role == DEFINITION:
-            message += " (where it is sent)"
-        if fix is None:
+            message = message.replace(" (method unknown)", "") + "; migrate the requests that send it"
+        elif fix is None:
             message += f"; no fix: {_short(migration.why_not())}"
         yield ctx.finding(rule.code, rule.name, site.node, message, rule.severity, fix, evidence)
 

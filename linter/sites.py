@@ -256,10 +256,11 @@ class _Use:
 
 
 class SiteFinder:
-    def __init__(self, facts: ModuleFacts, evaluator: Evaluator, path: str = "") -> None:
+    def __init__(self, facts: ModuleFacts, evaluator: Evaluator, path: str = "", imported_elsewhere=None) -> None:
         self.facts = facts
         self.evaluator = evaluator
         self.path = path
+        self.imported_elsewhere = imported_elsewhere  # ``EngineOptions.imported_elsewhere``
         self.wrappers = WrapperIndex()
         self.routes: List[Route] = []
         self._module_signals: Optional[list] = None
@@ -436,6 +437,10 @@ class SiteFinder:
             if scope is not None and scope.kind == CLASS and is_declarative(self.facts, node):
                 return Fact(DEFINITION, "a class attribute a framework sends (`base_path = ...`)", 1)
             if scope is not None and scope.kind in (MODULE, CLASS):
+                names = [t.target.value for t in getattr(holder, "targets", [holder]) if isinstance(t.target, cst.Name)]
+                elsewhere = self.imported_elsewhere
+                if scope.kind == MODULE and elsewhere is not None and names and set(names) <= set(elsewhere):
+                    return None  # the modules that import it report where it is sent
                 return Fact(DEFINITION, "a module or class constant; no request sending it was traced in this file", 1)
         if isinstance(parent, cst.DictElement) and parent.key is node:
             return Fact(DEFINITION, "a URL used as a dictionary key (a fake answer or a route table?)", 1)

@@ -171,14 +171,19 @@ class PathMatch:
 
 
 _WHITESPACE = re.compile(r"\s")
+# A literal image ID: hex or UUID-like, digits in it, a placeholder, a short token (tests' "a"),
+# or named for an ID; not a word such as ``detailed`` (another resource).
+_IMAGE_ID = re.compile(r"[0-9a-fA-F-]{8,}|\{\w*\}|\$\(\w+\)s|%[sd]|<\w+>|:\w+|[\w.-]*\d[\w.-]*|\w{1,4}|\w*_?id\b\w*|\w*uuid\w*", re.I)
 _PROJECT_ID = re.compile(r"[0-9a-fA-F-]{8,}|\{\w+\}|\$\(\w+\)s|%s|<\w+>")
 
 
 def _segment_matches(token: str, segment: str, endpoint: Endpoint) -> bool:
     if token == "{version}":
         return endpoint.versions is not None and segment in endpoint.versions
-    if token == ID:
-        return bool(segment) and segment not in _RESERVED and not segment.startswith(("v1", "v2"))
+    if token == ID:  # a runtime value or something shaped like an ID: ``detailed`` is another resource
+        if not segment or segment in _RESERVED or segment.startswith(("v1", "v2")):
+            return False
+        return HOLE_CHAR in segment or bool(_IMAGE_ID.fullmatch(segment))
     if token == MEMBER:
         return bool(segment)
     if token == PROJECT:  # a runtime value, an ID, or a placeholder: never a word like "schemas"

@@ -157,6 +157,9 @@ class Evaluator:
             return self._attribute(node)
         if isinstance(node, cst.IfExp):
             return self.evaluate(node.body if self._choose(node, 2) == 0 else node.orelse)
+        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+            # ``base_path or default``: either one, as for a conditional expression
+            return self.evaluate(node.left if self._choose(node, 2) == 0 else node.right)
         return None
 
     def _fstring(self, node: cst.FormattedString) -> Template:

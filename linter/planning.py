@@ -324,6 +324,11 @@ def _shared(ctx, migration: Migration) -> Optional[str]:
     """A use of a definition the fix edits that the fix leaves alone (closures included)."""
     site = migration.site
     inside = set(ctx.facts.subtree(site.node))
+    if site.call is not None:  # the request's own arguments (``params=FILTERS``)
+        inside |= set(ctx.facts.subtree(site.call.call))
+    for source in site.template.sources:  # the definitions the URL was built from
+        if source in ctx.facts.order:
+            inside |= set(ctx.facts.subtree(source))
     for node in _edited_literals(migration):
         if node in inside:
             continue
@@ -334,15 +339,37 @@ def _shared(ctx, migration: Migration) -> Optional[str]:
             for use in readers_evidence._uses(ctx, binding):
                 if use in inside or _same_rewrite(ctx, migration, use) or readers_evidence._in_message(ctx.facts, use):
                     continue
+                if node is _mapping_definition(migration) and _builds_mapping(ctx, use):
+                    continue  # ``params["k"] = v``, ``params.update(...)``: part of the filters
                 return (
-                    f"its URL `{binding.name}` is also used at line {ctx.position(use)[0]}, "
+                    f"`{binding.name}`, which the fix rewrites, is also used at line {ctx.position(use)[0]}, "
                     "which this fix does not migrate"
                 )
     return None
 
 
+def _mapping_definition(migration: Migration):
+    model = migration.site.params_model
+    return model.definition if model is not None else None
+
+
+def _builds_mapping(ctx, use) -> bool:
+    from .responses import is_store
+
+    parent = ctx.facts.parent(use)
+    if isinstance(parent, cst.Subscript) and parent.value is use and is_store(ctx.facts, parent):
+        return True
+    return isinstance(parent, cst.Attribute) and parent.attr.value == "update" and isinstance(ctx.facts.parent(parent), cst.Call)
+
+
 def _edited_literals(migration: Migration) -> List[cst.CSTNode]:
+    """Literals the fix edits: those of the URL, and the keys of a filter mapping defined apart."""
     nodes = []
+    model = migration.site.params_model
+    if model is not None and model.definition is not None and any(
+        e.template is not migration.site.template for e in migration.edits if isinstance(e, TemplateEdit)
+    ):
+        nodes.append(model.definition)
     for edit in migration.edits:
         if not isinstance(edit, TemplateEdit) or edit.template is not migration.site.template:
             continue  # a filter key's edit: the mapping is the request's own

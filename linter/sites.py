@@ -331,7 +331,7 @@ class SiteFinder:
         sites = []
         codes: Set[str] = set()
         for template, matches in matched:
-            service = self._service(template, delivery, matches)
+            service = self._service(template, delivery, matches, role.value == DOUBLE)
             if service.value == OTHER:
                 continue
             match = select_endpoint(matches, method.value, service.value)
@@ -446,9 +446,10 @@ class SiteFinder:
             return Fact(DEFINITION, "a URL used as a dictionary key (a fake answer or a route table?)", 1)
         return None
 
-    def _service(self, template: Template, delivery: Optional[Delivery], matches: List[PathMatch]) -> Fact:
+    def _service(self, template: Template, delivery: Optional[Delivery], matches: List[PathMatch],
+                 double: bool = False) -> Fact:
         signals = list(self._module())
-        signals += service_evidence.host_signals(literal_host(template.text), "the URL")
+        signals += service_evidence.host_signals(literal_host(template.text), "the URL", double)
         absolute = next((m for m in matches if not m.endpoint.relative), None)
         if absolute is not None:
             endpoint = absolute.endpoint
@@ -458,7 +459,7 @@ class SiteFinder:
                 signals += service_evidence.version_segment_signal(template.text[start:end])
         if delivery is not None:
             for number, hop in enumerate(delivery.hops):
-                signals += self._hop_service(hop, number > 0)
+                signals += self._hop_service(hop, number > 0, double)
         return service_evidence.decide(signals)
 
     def _module(self) -> list:
@@ -470,10 +471,30 @@ class SiteFinder:
                     if binding.kind == IMPORT and binding.imported is not None:
                         module, name, _ = binding.imported
                         imported.append(f"{module}.{name}" if name else module)
-            self._module_signals = service_evidence.module_path_signals(self.path) + service_evidence.import_signals(imported)
+            self._module_signals = (
+                service_evidence.module_path_signals(self.path)
+                + service_evidence.import_signals(imported)
+                + self._module_service_types()
+            )
         return self._module_signals
 
-    def _hop_service(self, hop, inner: bool) -> list:
+    def _module_service_types(self) -> list:
+        """The one ``service_type`` every client of the module is built for, when they agree."""
+        from .evidence.record import MEDIUM
+
+        found = set()
+        for node in self.facts.order:
+            if isinstance(node, cst.Call) and any(a.keyword is not None and a.keyword.value in ("service_type", "endpoint_filter")
+                                                  for a in node.args):
+                service = _service_type_in(node, self.evaluator)
+                if service:
+                    found.add(service)
+        if len(found) != 1:
+            return []
+        service = found.pop()
+        return [service_evidence.Signal(service, MEDIUM, f"the module's clients are built for `service_type={service!r}`")]
+
+    def _hop_service(self, hop, inner: bool, double: bool = False) -> list:
         from .evidence.record import EXPLICIT, STRONG
 
         signals = []
@@ -492,7 +513,7 @@ class SiteFinder:
             signals += _override_hosts(value, evaluator, "the client's `endpoint_override`")
         signals += _override_hosts(call, evaluator, f"`endpoint_override` of {where}")
         if inner and hop.url is not None:
-            signals += service_evidence.host_signals(literal_host(hop.url.text), f"the URL {where} sends")
+            signals += service_evidence.host_signals(literal_host(hop.url.text), f"the URL {where} sends", double)
             composed = next((m for m in match_paths(hop.url.text) if not m.endpoint.relative), None)
             if composed is not None:  # what the path the wrapper builds says (``/v1/`` + "images/detail")
                 signals += service_evidence.shape_signals(composed.endpoint.key, composed.endpoint.code)

@@ -79,4 +79,5 @@ class UntranslatableFilter(Rule):
                     issue.message,
                     self.severity,
                     None if issue.blocks_fix else fix,
+                    ctx.evidence_of(site),
                 )

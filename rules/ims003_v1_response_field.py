@@ -125,8 +125,9 @@ class V1ResponseField(Rule):
             origin = hazard.value.origin
             line = ctx.position(origin.url)[0]
             message = f"{hazard.what} of an image from {origin.title} (line {line}): {hazard.reason}"
-            fix = None
+            fix = evidence = None
             if origin.request_site is not None:
+                evidence = ctx.evidence_of(origin.request_site)
                 fix = ctx.fix_for(ctx.migration(origin.request_site))  # the request's fix carries the read
                 if fix is None:
                     message += f" (no fix: {ctx.migration(origin.request_site).why_not()})"
@@ -135,5 +136,5 @@ class V1ResponseField(Rule):
                 fix = Fix(rewrite.applicability, rewrite.message, rewrite.edits)
             elif hazard.blocked:
                 message += f" (no fix: {hazard.blocked})"
-            findings.append(ctx.finding(self.code, self.name, hazard.node, message, self.severity, fix))
+            findings.append(ctx.finding(self.code, self.name, hazard.node, message, self.severity, fix, evidence))
         return findings

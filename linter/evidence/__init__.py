@@ -2,7 +2,7 @@
 per question: ``method``, ``service``, ``role``, ``readers`` (who reads the answer), and
 ``safety`` (the fix-safety contract). ``wrappers`` follows a project's own helpers to the call
 that finally sends. The deciding functions are pure over plain signals and unit-tested."""
-from .record import (  # noqa: F401
+from .record import (
     CLIENT,
     COMPUTE,
     DEFINITION,
@@ -17,3 +17,6 @@ from .record import (  # noqa: F401
     Evidence,
     Fact,
 )
+
+__all__ = ["CLIENT", "COMPUTE", "DEFINITION", "DOUBLE", "EXPECTED", "IMAGE", "IMAGE_SERVICES", "IMAGE_V1",
+           "IMAGE_V2", "OTHER", "SERVER", "Evidence", "Fact"]

@@ -10,11 +10,11 @@ none, the method is unknown and the message says so. A path never decides its me
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 import libcst as cst
 
-from .record import EXPLICIT, MEDIUM, STRONG, WEAK, Fact
+from .record import EXPLICIT, STRONG, WEAK, Fact
 
 VERBS = ("GET", "HEAD", "DELETE", "POST", "PUT", "PATCH", "OPTIONS")
 _LOWER_VERBS = frozenset(verb.lower() for verb in VERBS)
@@ -67,7 +67,7 @@ def name_signals(callee: str, client: bool) -> List[Signal]:
     if last == "urlopen":
         return [Signal("GET", STRONG, f"`{callee}` without data")]
     words = [word for word in last.lower().split("_") if word]
-    if words and 1 <= len(words) <= 2 and (words[0] in _LOWER_VERBS or words[-1] in _LOWER_VERBS) and not client:
+    if words and 1 <= len(words) <= 2 and (words[0] in _LOWER_VERBS or words[-1] in _LOWER_VERBS):
         word = words[0] if words[0] in _LOWER_VERBS else words[-1]
         return [Signal(word.upper(), WEAK, f"the wrapper is named `{last}`")]
     return []
@@ -101,13 +101,9 @@ def call_signals(call: cst.Call, url_arg: Optional[cst.Arg], callee: str, evalua
     return found
 
 
-def signals_of_call(call: cst.Call, url_arg: Optional[cst.Arg], callee: str, client: bool, evaluate=None) -> List[Signal]:
+def signals_of_call(call: cst.Call, url_arg: Optional[cst.Arg], callee: str, client: bool = False,
+                    evaluate=None) -> List[Signal]:
     return call_signals(call, url_arg, callee, evaluate) + name_signals(callee, client)
 
 
-def strongest(groups: Iterable[List[Signal]]) -> List[Signal]:
-    """Signals of several hops: a hop's explicit verbs beat names; all are kept for ``decide``."""
-    return [signal for group in groups for signal in group]
-
-
-__all__ = ["VERBS", "Signal", "decide", "verb", "signals_of_call", "name_signals", "call_signals", "MEDIUM"]
+__all__ = ["VERBS", "Signal", "decide", "verb", "signals_of_call", "name_signals", "call_signals"]

@@ -78,8 +78,13 @@ def is_fake_host(name: str) -> bool:
     return bool(re.fullmatch(r"[\d.]+|[0-9a-f:]+", name))
 
 
-def host_signals(host: Optional[str], where: str) -> List[Signal]:
-    """What a literal host (``name[:port]``) says."""
+_LOOPBACK = re.compile(r"localhost|[\d.]+|[0-9a-f:]+|[^.]+")  # loopback, addresses, bare names: test servers
+
+
+def host_signals(host: Optional[str], where: str, double: bool = False) -> List[Signal]:
+    """What a literal host (``name[:port]``) says. A named host that is neither an image nor a
+    compute host is another provider's, even with a reserved name (``api.vendor.example``), except
+    for a test double, whose fake host (``gopher.test``) stands in for whatever the code calls."""
     if not host:
         return []
     name, _, port = host.partition(":")
@@ -93,7 +98,7 @@ def host_signals(host: Optional[str], where: str) -> List[Signal]:
         return [Signal(IMAGE, STRONG, f"the image host `{name}` in {where}")]
     if labels[0] in _COMPUTE_LABELS or "nova" in labels:
         return [Signal(COMPUTE, STRONG, f"the compute host `{name}` in {where}")]
-    if is_fake_host(name):
+    if _LOOPBACK.fullmatch(name) or (double and is_fake_host(name)):
         return []
     return [Signal(OTHER, STRONG, f"another provider's host `{name}` in {where}")]
 
@@ -103,9 +108,9 @@ def service_word(text: Optional[str]) -> Optional[str]:
     if text is None:
         return None
     word = text.strip().lower()
-    if word in ("image", "images", "glance", "ims"):
+    if word in ("image", "glance"):
         return IMAGE
-    if word in ("compute", "nova", "ecs"):
+    if word in ("compute", "nova"):
         return COMPUTE
     if word in ("volume", "volumev2", "volumev3", "network", "object-store", "identity", "orchestration",
                 "baremetal", "dns", "load-balancer", "container-infra", "share", "key-manager", "workflow"):
@@ -190,6 +195,8 @@ def shape_signals(endpoint_key: str, code: str) -> List[Signal]:
         return [Signal(COMPUTE, MEDIUM, "a project id before `images` in the path")]
     if endpoint_key in ("ims-v1.1-detail", "glance-v1-detail"):
         return [Signal(IMAGE_V1, MEDIUM, "the path `.../images/detail` of the v1 image API")]
+    if endpoint_key == "v2-detail":
+        return [Signal(IMAGE_V2, MEDIUM, "the path `/v2/images/detail`, a v2 image path (the compute proxy has a project id)")]
     return []
 
 

@@ -90,9 +90,12 @@ def _run_with_project(jobs_list, candidates, mode: str, workers, cache_dir, on_r
         if not checks[job.abs_path] and project_pass.left_alone(survey, job.abs_path) is not None:
             final[index] = FileReport(job.display_path)  # a server's own test or view
             continue
-        if any(f.fix is not None or (f.evidence is not None and f.evidence.role.value == "definition")
-               for f in first[index].findings):  # its result may depend on the project
-            doubles = project_pass.doubles_for(survey, job.abs_path)
+        findings = first[index].findings
+        fixable = any(f.fix is not None for f in findings)
+        constants = bool(first[index].facts.get("constants")) or any(
+            f.evidence is not None and f.evidence.role.value == "definition" for f in findings)
+        doubles = project_pass.doubles_for(survey, job.abs_path) if fixable else ()
+        if (mode != CHECK and fixable) or doubles or constants:  # its result depends on the project
             imported = project_pass.imported_elsewhere(survey, job.abs_path)
             again.append((index, replace(job, double_endpoints=doubles, imported_elsewhere=imported)))
     for (index, _), report in zip(again, run([job for _, job in again], workers, cache_dir)):

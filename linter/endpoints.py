@@ -171,9 +171,22 @@ class PathMatch:
 
 
 _WHITESPACE = re.compile(r"\s")
-# A literal image ID: hex or UUID-like, digits in it, a placeholder, a short token (tests' "a"),
-# or named for an ID; not a word such as ``detailed`` (another resource).
-_IMAGE_ID = re.compile(r"[0-9a-fA-F-]{8,}|\{\w*\}|\$\(\w+\)s|%[sd]|<\w+>|:\w+|[\w.-]*\d[\w.-]*|\w{1,4}|\w*_?id\b\w*|\w*uuid\w*", re.I)
+_PLACEHOLDER = re.compile(r"\{\w*\}|\$\(\w+\)s|%[sd]|<\w+>|:\w+")
+
+
+def _looks_like_id(segment: str) -> bool:
+    """A literal image ID: with a digit, a placeholder, a short token (tests' ``"a"``), or named
+    for an ID; not a word such as ``detailed`` (another resource)."""
+    lowered = segment.lower()
+    return (
+        len(segment) <= 4
+        or any(character.isdigit() for character in segment)
+        or bool(_PLACEHOLDER.fullmatch(segment))
+        or "id" in lowered.replace("-", "_").split("_")
+        or "uuid" in lowered
+    )
+
+
 _PROJECT_ID = re.compile(r"[0-9a-fA-F-]{8,}|\{\w+\}|\$\(\w+\)s|%s|<\w+>")
 
 
@@ -183,7 +196,7 @@ def _segment_matches(token: str, segment: str, endpoint: Endpoint) -> bool:
     if token == ID:  # a runtime value or something shaped like an ID: ``detailed`` is another resource
         if not segment or segment in _RESERVED or segment.startswith(("v1", "v2")):
             return False
-        return HOLE_CHAR in segment or bool(_IMAGE_ID.fullmatch(segment))
+        return HOLE_CHAR in segment or _looks_like_id(segment)
     if token == MEMBER:
         return bool(segment)
     if token == PROJECT:  # a runtime value, an ID, or a placeholder: never a word like "schemas"
@@ -389,20 +402,6 @@ def select_endpoint(matches: Sequence[PathMatch], method: Optional[str], base: O
             continue
         return match
     return None
-
-
-def is_host_of_other_service(host: Optional[str]) -> bool:
-    """A literal host that is clearly not an image (IMS/Glance) or compute (ECS/Nova) endpoint."""
-    if host is None:
-        return False
-    name = host.split(":")[0]
-    port = host.split(":")[1] if ":" in host else ""
-    if port in ("9292", "8774"):
-        return False
-    if name in ("localhost", "127.0.0.1", "::1") or re.fullmatch(r"[\d.]+", name):
-        return False
-    first = name.split(".")[0]
-    return first not in ("ims", "image", "images", "glance", "ecs", "compute", "nova") and "glance" not in name
 
 
 # -- filters -------------------------------------------------------------------------------------

@@ -158,8 +158,27 @@ def file_facts(context) -> dict:
             doubles.setdefault(key, context.position(site.node)[0])
     routes = [[context.position(route.node)[0], route.title] for route in context.routes]
     imported = sorted(map(list, getattr(context.options.resolve_import, "imported", ())))
-    facts = {"doubles": doubles, "routes": routes, "imports": imported}
+    facts = {"doubles": doubles, "routes": routes, "imports": imported, "constants": _fixed_constants(context)}
     return {key: value for key, value in facts.items() if value}
+
+
+def _fixed_constants(context) -> List[str]:
+    """Module constants that fixes rewrite at their uses: with the project's imports known
+    (``EngineOptions.imported_elsewhere``) they may be rewritten where they are defined instead."""
+    from .planning import assess
+    from .strings import Lit
+    from .tree import MODULE
+
+    names = set()
+    for site in context.sites:
+        if assess(context, context.migration(site)).verdict.value == "none":
+            continue
+        for piece in site.template.pieces:
+            if isinstance(piece, Lit) and piece.node is not None and piece.anchor is not None:
+                binding = context.evaluator.lookup(piece.anchor) if hasattr(piece.anchor, "value") else None
+                if binding is not None and binding.scope.kind == MODULE:
+                    names.add(binding.name)
+    return sorted(names)
 
 
 def _decode(source: Union[str, bytes]) -> SourceText:

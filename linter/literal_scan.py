@@ -26,7 +26,7 @@ _PYTHON2 = (
     (re.compile(r"<>"), "the `<>` operator"),
 )
 # What stands for a runtime value inside a literal: %-fields, {}-fields.
-_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdirfx]|\{[^{}]*\}")
+_FIELD = re.compile(r"%(?:\([^)%]*\))?[-#0 +]*(?:[1-9]\d*)?(?:\.\d+)?[sdirfx]|\{[^{}]*\}")
 
 
 def python2_hint(text: str, line: int) -> Optional[str]:

@@ -25,13 +25,21 @@ class AbandonedImageQuery(Rule):
     `sort_key`, `sort_dir`, `limit` and `marker` stay as they are; `protected` is lower-cased;
     `property-__os_type=...` (IMS's documented `__*` keys) becomes `__os_type=...`.
 
-    The fix is **safe** when the new request returns the same images. It is **unsafe** (applied
-    only with `--unsafe-fixes`) when a filter changes meaning (`changes-since`, see IMS002) or
-    filters are built at runtime. No fix is offered when a filter has no v2 equivalent
-    (`size_min`, `size_max`, `is_public`, other `property-*` keys, unknown keys): IMS002 says which.
+    The fix is **safe** only with positive evidence that the rewritten request returns the same
+    images and that every reader of the answer still works (the contract, printed below): a
+    client request (not a test double), GET known from the call, the image service known from
+    evidence (here the path itself: only the image API has `/v1.1/images/detail`), the answer's
+    readers followed, and, when the whole list is read once, a page loop in the same fix (v1.1
+    answered every image at once, v2 answers 25 a page). It is **unsafe** (applied only with
+    `--unsafe-fixes`, with the reason in `--show-fixes`) when a filter changes meaning
+    (`changes-since`, see IMS002), filters are built at runtime, the answer goes to code imslint
+    does not see, or the request goes through a wrapper it could not follow. No fix is offered
+    when a filter has no v2 equivalent (`size_min`, `size_max`, `is_public`, other `property-*`
+    keys, unknown keys: IMS002 says which), a reader of the answer cannot be rewritten (IMS003),
+    the list needs a page loop that does not fit the code, a test double for the same endpoint
+    stays behind, or the URL is shared with a use the fix leaves alone.
 
     **What the fix does not change** (check by hand):
-    - v2 answers 25 images a page with a `next` link; v1.1 answered everything at once (IMS004).
     - v2 items differ: `is_public` → `visibility`, `properties[k]` → top-level `k`, `size` reads 0
       on IMS (the byte count is `__image_size`), timestamps are whole seconds with `Z` (IMS003).
     - v2 lists only *accepted* shared images by default, v1.1 listed all shared images, so
@@ -66,14 +74,41 @@ class AbandonedImageQuery(Rule):
         Invalid(
             'API = "v1.1"\n\n\ndef images(ep):\n    return requests.get(f"{ep}/{API}/images/detail")\n',
             fixed='API = "v1.1"\n\n\ndef images(ep):\n    return requests.get(f"{ep}/v2/images")\n',
+            unsafe=True,  # the answer is returned to callers imslint does not see
         ),
         Invalid(
-            'url = "{}/v1.1/images/detail".format(ep)\nr = session.get(url, params={"property-__os_type": "Linux"})\n',
-            fixed='url = "{}/v2/images".format(ep)\nr = session.get(url, params={"__os_type": "Linux"})\n',
+            'def newest(ep):\n'
+            '    url = "{}/v1.1/images/detail".format(ep)\n'
+            '    r = session.get(url, params={"property-__os_type": "Linux"})\n'
+            '    return r.json()["images"][0]["name"]\n',
+            fixed='def newest(ep):\n'
+            '    url = "{}/v2/images".format(ep)\n'
+            '    r = session.get(url, params={"__os_type": "Linux"})\n'
+            '    return r.json()["images"][0]["name"]\n',
+        ),
+        Invalid(
+            'def names(ep, token):\n'
+            '    resp = requests.get(ep + "/v1.1/images/detail", headers={"X-Auth-Token": token})\n'
+            '    resp.raise_for_status()\n'
+            '    return [image["name"] for image in resp.json()["images"]]\n',
+            fixed='def names(ep, token):\n'
+            '    images = []\n'
+            '    page_url = ep + "/v2/images"\n'
+            '    while True:\n'
+            '        resp = requests.get(page_url, headers={"X-Auth-Token": token})\n'
+            '        resp.raise_for_status()\n'
+            '        page = resp.json()\n'
+            '        images.extend(page["images"])\n'
+            '        if not page.get("next"):\n'
+            '            break\n'
+            '        page_url = page_url[: page_url.index("/v2/images")] + page["next"]\n'
+            '    return [image["name"] for image in images]\n',
+            codes=("IMS001", "IMS004"),
         ),
         Invalid(
             'r = api.get("/v1.1/images/detail", name="web", protected=True)\n',
             fixed='r = api.get("/v2/images", name="web", protected="true")\n',
+            unsafe=True,  # `api.get` is not followed: its method and keywords are inferred
         ),
         Invalid(
             'r = requests.get(ep + "/v1.1/images/detail", params={"changes-since": "2024-05-01T10:00:00.123456"})\n',
@@ -85,6 +120,11 @@ class AbandonedImageQuery(Rule):
             'r = requests.get(ep + "/v1.1/images/detail", params={"size_min": 1024})\n',
             fixed=None,
             codes=("IMS001", "IMS002"),
+        ),
+        Invalid(
+            'def test_list(requests_mock):\n'
+            '    requests_mock.get("http://ims.test/v1.1/images/detail", json={"images": []})\n',
+            fixed=None,  # a test double: migrated with the code it stands in for
         ),
     ]
 

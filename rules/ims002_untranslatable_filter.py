@@ -13,10 +13,10 @@ class UntranslatableFilter(Rule):
 
     | v1.1 filter | on `GET /v2/images` | fix |
     |---|---|---|
-    | `changes-since=T` | `updated_at=gt:T` (T normalised to UTC `yyyy-MM-ddThh:mm:ssZ`), but v1.1 **also listed deleted images** changed since T and v2 never lists deleted images | unsafe (`--unsafe-fixes`) |
+    | `changes-since=T` | `updated_at=gt:T` (T in UTC `yyyy-MM-ddThh:mm:ssZ`), but v1.1 **also listed deleted images** changed since T and v2 never lists deleted images | unsafe (`--unsafe-fixes`) for a literal T (normalised) or one written with `strftime("%Y-%m-%dT%H:%M:%SZ")`; none for other runtime values (`isoformat()` gives microseconds and offsets) |
     | `size_min`, `size_max` | no such filter on IMS (`size` reads 0); filter on `int(image["__image_size"])` | none, call left as is |
     | `is_public` | none: v1 ignored it for non-admins; `visibility` narrows results | none |
-    | `property-<k>` | `<k>` only for IMS's documented `__*` keys | none for other keys |
+    | `property-<k>` | `<k>` only for IMS's documented `__*` keys | none for other keys, and for names built at runtime (`"property-%s" % k`) |
     | `deleted`, unknown keys | none | none |
     | filters built at runtime | cannot be checked | the IMS001 fix becomes unsafe |
 
@@ -41,13 +41,14 @@ class UntranslatableFilter(Rule):
     INVALID = [
         Invalid(
             'r = requests.get(f"{ep}/v1.1/images/detail?changes-since={since}")\n',
-            fixed='r = requests.get(f"{ep}/v2/images?updated_at=gt:{since}")\n',
-            unsafe=True,
+            fixed=None,  # a time computed at runtime: IMS needs UTC yyyy-MM-ddThh:mm:ssZ
             codes=("IMS001", "IMS002"),
         ),
         Invalid(
-            'params = {"name": "web"}\nparams["changes-since"] = since\nr = requests.get(ep + "/v1.1/images/detail", params=params)\n',
-            fixed='params = {"name": "web"}\nparams["updated_at"] = f"gt:{since}"\nr = requests.get(ep + "/v2/images", params=params)\n',
+            'params = {"name": "web"}\nparams["changes-since"] = since.strftime("%Y-%m-%dT%H:%M:%SZ")\n'
+            'r = requests.get(ep + "/v1.1/images/detail", params=params)\n',
+            fixed='params = {"name": "web"}\nparams["updated_at"] = "gt:" + str(since.strftime("%Y-%m-%dT%H:%M:%SZ"))\n'
+            'r = requests.get(ep + "/v2/images", params=params)\n',
             unsafe=True,
             codes=("IMS001", "IMS002"),
         ),

@@ -36,9 +36,10 @@ class V1ResponseField(Rule):
     (`name`, `visibility`, ...), and of single-image answers (`GET /v2/images/{id}`) are not
     flagged; neither are writes (`image["is_public"] = ...`).
 
-    When the request still calls the abandoned query, the fix also carries the request's rewrite
-    (IMS001, IMS005, IMS007): the new reads only work on the v2 answer. When the request cannot
-    be rewritten, no fix is offered. The Nova proxy's own lists (IMS006) are not followed: there
+    When the request still calls the abandoned query, the read rewrites are part of the request's
+    one fix (IMS001, IMS005, IMS007), which every finding of that request carries: the new reads
+    only work on the v2 answer, and the old ones only on v1.1. A read with no mechanical rewrite
+    (`deleted`, `checksum`, a `%f` timestamp) means no fix for the request at all. The Nova proxy's own lists (IMS006) are not followed: there
     `minRam` and `metadata` are right until the call moves to the image endpoint. A read reached
     through a function parameter is reported without a fix (the function may have other callers).
     """

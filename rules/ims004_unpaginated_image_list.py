@@ -29,19 +29,24 @@ class UnpaginatedImageList(Rule):
     list is not flagged on the `huawei-cloudimages` target, which rewrites it to
     `GET /v2/cloudimages` (500 a page, no `next` link).
 
-    **Fix** (opt-in, unsafe: the code now sends one request a page) for the common shape, once
-    the URL is `/v2/images` (an abandoned list gets the loop after its rewrite, in the next
-    round of `imslint fix --unsafe-fixes`): a request `resp = client.get(URL, ...)` (or
+    **Fix** for the common shape: unsafe for a request already on v2 (the code now sends one
+    request a page and sees more images than before); for an abandoned list (IMS001, IMS005,
+    IMS007) the loop is part of the request's one fix, which is safe when nothing else stands
+    in the way, since v1.1 answered every image at once: a request `resp = client.get(URL, ...)` (or
     `.request("GET", URL, ...)`, `await ...`, `body = client.get(URL).json()`) in a block that
     is not a loop, followed
     in the same block by one statement that reads `resp.json()["images"]` (returns it, iterates
     it, assigns it). The request, and the statements between it and that read, move into a
-    `while True:` loop that collects every page and follows `next`, resolved against the
-    endpoint's scheme and host (`urllib.parse.urljoin(page_url, page["next"])`); `params` are
-    sent with the first request only, since `next` keeps the query. The read then uses the
-    collected images, so the result is the whole list, as v1.1 answered it. Other shapes
-    (wrappers, the answer used after the read, a `return` between the request and the read, a
-    request in a loop) are reported without a fix.
+    `while True:` loop that collects every page and follows `next`. Glance's `next` is a path
+    from the API root (`/v2/images?marker=...`), so the next URL keeps what comes before
+    `/v2/images` in the first one (`page_url[: page_url.index("/v2/images")] + page["next"]`):
+    a host, or a path prefix such as `https://host/image`, which `urljoin` would drop. `params`
+    are sent with the first request only, since `next` keeps the query. Only statements that
+    are the same on every page may move into the loop (`resp.raise_for_status()`,
+    `data = resp.json()`); anything else between the request and the read (`out.append(...)`)
+    means no loop. Other shapes (wrappers, the answer used after the read, a `return` between
+    the request and the read, a request in a loop) are reported without a fix. A test that lists
+    what it created on its own server or fake is not flagged.
     """
 
     code = "IMS004"
@@ -92,7 +97,6 @@ class UnpaginatedImageList(Rule):
             "    resp.raise_for_status()\n"
             '    return resp.json()["images"]\n',
             fixed="import requests\n"
-            "import urllib.parse\n"
             "\n"
             "\n"
             "def list_images(endpoint, token):\n"
@@ -110,23 +114,17 @@ class UnpaginatedImageList(Rule):
             '        images.extend(page["images"])\n'
             '        if not page.get("next"):\n'
             "            break\n"
-            '        page_url = urllib.parse.urljoin(page_url, page["next"])\n'
+            '        page_url = page_url[: page_url.index("/v2/images")] + page["next"]\n'
             "        page_params = None\n"
             "    return images\n",
             unsafe=True,
         ),
         Invalid(
-            "from urllib.parse import urljoin\n"
-            "\n"
-            "\n"
             "async def names(client):\n"
             '    data = (await client.get("/v2/images?status=active")).json()\n'
             '    images = data.get("images", [])\n'
             '    return [i["name"] for i in images]\n',
-            fixed="from urllib.parse import urljoin\n"
-            "\n"
-            "\n"
-            "async def names(client):\n"
+            fixed="async def names(client):\n"
             "    images = []\n"
             '    page_url = "/v2/images?status=active"\n'
             "    while True:\n"
@@ -134,39 +132,50 @@ class UnpaginatedImageList(Rule):
             '        images.extend(data.get("images", []))\n'
             '        if not data.get("next"):\n'
             "            break\n"
-            '        page_url = urljoin(page_url, data["next"])\n'
+            '        page_url = page_url[: page_url.index("/v2/images")] + data["next"]\n'
             '    return [i["name"] for i in images]\n',
             unsafe=True,
         ),
         Invalid(
-            "import urllib.parse\n"
-            "\n"
             'for image in session.get(IMS + "/v2/images").json()["images"]:\n'
             '    print(image["id"])\n',
-            fixed="import urllib.parse\n"
-            "\n"
-            "images = []\n"
+            fixed="images = []\n"
             'page_url = IMS + "/v2/images"\n'
             "while True:\n"
             '    page = session.get(page_url).json()\n'
             '    images.extend(page["images"])\n'
             '    if not page.get("next"):\n'
             "        break\n"
-            '    page_url = urllib.parse.urljoin(page_url, page["next"])\n'
+            '    page_url = page_url[: page_url.index("/v2/images")] + page["next"]\n'
             "for image in images:\n"
             '    print(image["id"])\n',
             unsafe=True,
+        ),
+        Invalid(
+            "def names(ep):\n"
+            '    resp = requests.get(f"{ep}/v1.1/images/detail", params={"disk_format": "vhd"})\n'
+            '    return sorted(image["name"] for image in resp.json()["images"])\n',
+            fixed="def names(ep):\n"
+            "    images = []\n"
+            '    page_url = f"{ep}/v2/images"\n'
+            '    page_params = {"disk_format": "vhd"}\n'
+            "    while True:\n"
+            '        resp = requests.get(page_url, params=page_params)\n'
+            "        page = resp.json()\n"
+            '        images.extend(page["images"])\n'
+            '        if not page.get("next"):\n'
+            "            break\n"
+            '        page_url = page_url[: page_url.index("/v2/images")] + page["next"]\n'
+            "        page_params = None\n"
+            '    return sorted(image["name"] for image in images)\n',
+            codes=("IMS001", "IMS004"),  # safe: v1.1 answered every image at once, the loop collects them all
         ),
         Invalid(
             "names = []\n"
             'for fmt in ("vhd", "qcow2"):\n'
             '    resp = requests.get(f"{ep}/v1.1/images/detail", params={"disk_format": fmt})\n'
             '    names += [image["name"] for image in resp.json()["images"]]\n',
-            fixed="names = []\n"
-            'for fmt in ("vhd", "qcow2"):\n'
-            '    resp = requests.get(f"{ep}/v2/images", params={"disk_format": fmt})\n'
-            '    names += [image["name"] for image in resp.json()["images"]]\n',
-            codes=("IMS001", "IMS004"),
+            codes=("IMS001", "IMS004"),  # no page loop fits a request that a loop already repeats
         ),
         Invalid(
             'resp = requests.get(f"{ep}/v2/images", params={"limit": 1000})\n'
@@ -176,6 +185,12 @@ class UnpaginatedImageList(Rule):
             "def images(api):\n"
             '    return api.get("/v2/images").json()["images"]\n',
         ),
+        Invalid(
+            "def write_listing(ep, out):\n"
+            '    resp = requests.get(f"{ep}/v2/images")\n'
+            '    out.append("# images")\n'
+            '    out.extend(image["name"] for image in resp.json()["images"])\n',
+        ),  # no loop: the heading would be written once a page
     ]
 
     def check(self, ctx) -> Iterable[Finding]:

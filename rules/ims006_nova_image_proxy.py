@@ -9,10 +9,15 @@ from linter.site_rules import endpoint_findings
 
 
 class NovaImageProxy(Rule):
-    """Flags image listing and image calls through the compute (Nova / ECS) proxy, discarded on
-    ECS and removed upstream from microversion 2.36: `GET /v2[.1]/{project_id}/images[/detail]`,
-    `GET /v1.1/{tenant}/images/detail`, `/v2[.1]/{project_id}/images/{id}[/metadata]`, and a
-    relative `images/detail` sent to a compute client (keystoneauth, a session or adapter).
+    """Flags every image request through the compute (Nova / ECS) image proxy, discarded on ECS
+    and removed upstream from microversion 2.36: `GET /v2[.1]/{project_id}/images[/detail]`,
+    `GET /v1.1/{tenant}/images/detail`, `/v2[.1]/{project_id}/images/{id}[/metadata[/{key}]]`
+    (GET, PUT, POST, DELETE), `/{project_id}/images/detail` below the compute API root, and the
+    same paths relative to a compute client (keystoneauth with `service_type="compute"`, a
+    novaclient or openstacksdk compute module, a class whose attributes say compute). The
+    service comes from evidence, never from a class name alone (`ImageManager` of novaclient is a
+    compute client). A relative `images/detail` with no evidence either way is reported here,
+    as the compute proxy or the v1 image API: both are abandoned.
 
     Use the image (IMS) endpoint instead: `GET /v2/images` (or `GET`/`DELETE /v2/images/{id}`).
     The answer has another shape there: `minRam`/`minDisk` are `min_ram`/`min_disk`, the
@@ -43,6 +48,8 @@ class NovaImageProxy(Rule):
         Invalid('requests.get(f"{ecs}/v2/{project_id}/images")\n'),
         Invalid('sess.get("/images/detail", endpoint_filter={"service_type": "compute"})\n'),
         Invalid('requests.delete(f"{ecs}/v2.1/{project_id}/images/{image_id}")\n'),
+        Invalid('make_request(path="/%s/images/detail" % tenant_id, method="GET")\n'),
+        Invalid('requests.put(f"{ecs}/v2/{project_id}/images/{image_id}/metadata/{key}", json=body)\n'),
     ]
 
     def check(self, ctx) -> Iterable[Finding]:

@@ -13,8 +13,13 @@ class NonexistentImagePath(Rule):
     dropped), so such a call answers 404. It is usually a half-done migration that changed
     the version but kept the v1 path.
 
-    **Fix** (safe): drop `/detail`, giving `GET /v2/images`, and translate v1 filters as
-    IMS001 does (an untranslatable filter is reported as IMS002 and blocks the fix).
+    Also a relative `images/detail` sent to a v2 image endpoint (a class with
+    `_endpoint_suffix = "/v2"`, an adapter whose endpoint ends in `/v2`).
+
+    **Fix**: drop `/detail`, giving `GET /v2/images`, and translate v1 filters as IMS001 does (an
+    untranslatable filter is reported as IMS002 and blocks the fix). The old call never worked,
+    so its result is no reference; the fix is safe on the same contract as IMS001 otherwise
+    (method, service, readers, and a page loop where the whole list is read).
     """
 
     code = "IMS007"

@@ -13,7 +13,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
-BAD = 'import requests\n\n\ndef images(ep):\n    return requests.get(ep + "/v1.1/images/detail", params={"name": "web"})\n'
+# A request whose safe fix is the path alone: the first image's id needs no page loop.
+BAD = 'import requests\n\n\ndef images(ep):\n    return requests.get(ep + "/v1.1/images/detail", params={"name": "web"}).json()["images"][0]["id"]\n'
 GOOD = BAD.replace("/v1.1/images/detail", "/v2/images")
 IMSLINT = [sys.executable, "-m", "linter"]
 

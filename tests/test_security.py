@@ -32,7 +32,8 @@ except ImportError:  # pragma: no cover - Python < 3.11
     import sre_parse
 
 PROJECT = Path(__file__).resolve().parent.parent
-BAD = 'import requests\n\n\ndef images(ep):\n    return requests.get(f"{ep}/v1.1/images/detail", params={"disk_format": "qcow2"})\n'
+# A request whose safe fix is the path alone: the first image's name needs no page loop.
+BAD = 'import requests\n\n\ndef images(ep):\n    return requests.get(f"{ep}/v1.1/images/detail", params={"disk_format": "qcow2"}).json()["images"][0]["name"]\n'
 GOOD = BAD.replace("/v1.1/images/detail", "/v2/images")
 
 
@@ -122,7 +123,8 @@ def test_scanned_code_never_runs(hostile_tree, command):
     environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
     process = subprocess.run([*_console_script(), command, "--jobs", "1", "."], cwd=tree, env=environment,
                              capture_output=True, text=True, timeout=300)
-    assert process.returncode == 1, process.stdout + process.stderr  # findings: the tree was linted
+    # check: findings (the tree was linted); fix: every finding fixed (0) or some left (1)
+    assert process.returncode in ((1,) if command == "check" else (0, 1)), process.stdout + process.stderr
     assert "EXECUTED" not in process.stdout + process.stderr
     assert sorted(os.listdir(markers)) == []
     assert _connections(listener) == 0
@@ -259,7 +261,7 @@ def test_no_network_during_a_full_run(hostile_tree, monkeypatch):
     monkeypatch.chdir(tree)
     for command in ("check", "fix"):
         result = CliRunner().invoke(main, [command, "--jobs", "1", "."], catch_exceptions=False)
-        assert result.exit_code == 1, result.output
+        assert result.exit_code in ((1,) if command == "check" else (0, 1)), result.output
     assert attempts == []
     assert (tree / "evil.py").read_text(encoding="utf-8").endswith(GOOD)
 

@@ -1,0 +1,119 @@
+"""What a whole project decides (``linter.projects``): requests and their test doubles in other
+files move together, a project that serves the abandoned API is reported once and its tests are
+left alone, and a constant is rewritten where it is defined only when every use migrates alike."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from linter.cli import main
+
+CLIENT = 'import requests\n\n\ndef drop(ep, image_id):\n    requests.delete(f"{ep}/v1.1/images/{image_id}").raise_for_status()\n'
+DOUBLE = 'def test_drop(requests_mock):\n    requests_mock.delete("http://ims.test/v1.1/images/abc", status_code=200)\n'
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    root = tmp_path / "proj"
+    (root / "pkg").mkdir(parents=True)
+    (root / "setup.py").write_text("")
+    (root / "pkg" / "__init__.py").write_text("")
+    monkeypatch.chdir(root)
+    return root
+
+
+def run(*args):
+    result = CliRunner().invoke(main, [*args, "--no-cache"], catch_exceptions=False)
+    return result
+
+
+def findings(*args):
+    return json.loads(run("check", "-o", "json", *args, ".").stdout)
+
+
+def test_a_request_served_by_a_double_in_another_file_gets_no_fix(project):
+    (project / "pkg" / "client.py").write_text(CLIENT)
+    assert [f["fix"]["applicability"] for f in findings()] == ["safe"]  # alone, it is safe
+    (project / "tests").mkdir()
+    (project / "tests" / "test_client.py").write_text(DOUBLE)
+    by_path = {f["path"]: f for f in findings()}
+    request = by_path["pkg/client.py"]
+    assert request["fix"] is None
+    assert "tests/test_client.py:2" in request["evidence"]["fix"]["reason"]
+    run("fix", ".")
+    assert (project / "pkg" / "client.py").read_text() == CLIENT
+
+
+def test_doubles_of_another_project_do_not_block(project, tmp_path):
+    (project / "pkg" / "client.py").write_text(CLIENT)
+    other = project / "vendored"
+    other.mkdir()
+    (other / "setup.py").write_text("")
+    (other / "test_other.py").write_text(DOUBLE)
+    by_path = {f["path"]: f for f in findings()}
+    assert by_path["pkg/client.py"]["fix"]["applicability"] == "safe"
+
+
+def test_a_server_project_is_reported_once_and_its_tests_are_left_alone(project):
+    api = project / "pkg" / "api" / "v1"
+    api.mkdir(parents=True)
+    (api / "router.py").write_text('def setup(mapper, c):\n    mapper.connect("/images/detail", controller=c)\n'
+                                   '    mapper.connect("/images", controller=c)\n')
+    (api / "images.py").write_text('def link():\n    return {"href": "/v1/images/detail"}\n')
+    (project / "pkg" / "api" / "v2").mkdir()
+    (project / "pkg" / "api" / "v2" / "router.py").write_text('def setup(mapper, c):\n    mapper.connect("/images", controller=c)\n')
+    (project / "tests").mkdir()
+    (project / "tests" / "test_api.py").write_text(
+        'import requests\n\n\ndef test_list():\n'
+        '    assert requests.get("http://127.0.0.1:9292/v1/images/detail").json()["images"] == []\n'
+    )
+    (project / "pkg" / "client.py").write_text(CLIENT)
+    found = findings()
+    assert [(f["path"], f["code"]) for f in found if f["code"] == "IMS008"] == [("pkg/api/v1/router.py", "IMS008")]
+    assert not [f for f in found if f["path"].startswith("tests/")]
+    assert "pkg/client.py" in {f["path"] for f in found}  # its own clients are still checked
+    (project / "pyproject.toml").write_text("[tool.imslint]\ncheck-server-tests = true\n")
+    assert [f for f in findings() if f["path"].startswith("tests/")]
+
+
+def test_a_module_constant_is_rewritten_where_defined_when_every_use_migrates(project):
+    (project / "pkg" / "client.py").write_text(
+        'import requests\n\nIMAGES = "/v1.1/images/"\n\n\n'
+        'def drop(ep, i):\n    requests.delete(ep + IMAGES + i).raise_for_status()\n\n\n'
+        'def drop_again(ep, i):\n    requests.delete(ep + IMAGES + i).raise_for_status()\n'
+    )
+    run("fix", ".")
+    text = (project / "pkg" / "client.py").read_text()
+    assert 'IMAGES = "/v2/images/"' in text and text.count("ep + IMAGES + i") == 2
+
+
+def test_a_constant_other_modules_import_is_rewritten_at_the_uses(project):
+    (project / "pkg" / "paths.py").write_text('IMAGES = "/v1.1/images/"\n')
+    (project / "pkg" / "client.py").write_text(
+        'import requests\n\nfrom .paths import IMAGES\n\n\n'
+        'def drop(ep, i):\n    requests.delete(ep + IMAGES + i).raise_for_status()\n'
+    )
+    # the constant's own file is not reported: its importer reports where it is sent
+    assert [f["path"] for f in findings()] == ["pkg/client.py"]
+    run("fix", ".")
+    assert (project / "pkg" / "paths.py").read_text() == 'IMAGES = "/v1.1/images/"\n'
+    text = (project / "pkg" / "client.py").read_text()
+    assert 'requests.delete(ep + "/v2/images/" + i)' in text
+    assert "import IMAGES" not in text  # no import left unused (F401)
+    # now nothing imports it: the leftover constant is reported where it is defined
+    assert [f["path"] for f in findings()] == ["pkg/paths.py"]
+
+
+def test_a_local_constant_with_a_use_that_cannot_migrate_is_rewritten_at_the_other_uses(project):
+    (project / "pkg" / "client.py").write_text(
+        'import requests\n\nIMAGES = "/v1.1/images/"\n\n\n'
+        'def drop(ep, i):\n    requests.delete(ep + IMAGES + i).raise_for_status()\n\n\n'
+        'def meta(ep, i):\n    return requests.head(ep + IMAGES + i).headers\n'
+    )
+    run("fix", ".")
+    text = (project / "pkg" / "client.py").read_text()
+    assert 'IMAGES = "/v1.1/images/"' in text and 'requests.delete(ep + "/v2/images/" + i)' in text
+    assert "requests.head(ep + IMAGES + i)" in text

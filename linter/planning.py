@@ -9,7 +9,6 @@ finding of the site shows the same evidence.
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
@@ -304,18 +303,19 @@ def _moved(offset: int, edits: List[TextEdit]) -> int:
 
 
 def _diff_edits(before: str, after: str) -> List[TextEdit]:
-    """Line-level edits turning ``before`` into ``after`` (the page loop rewrites whole statements)."""
+    """One edit of whole lines turning ``before`` into ``after``: from the first line that differs
+    to the last (the page loop rewrites whole statements; one range keeps the fix one piece)."""
     old = before.splitlines(keepends=True)
     new = after.splitlines(keepends=True)
-    starts = [0]
-    for line in old:
-        starts.append(starts[-1] + len(line))
-    edits = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag != "equal":
-            edits.append((starts[i1], starts[i2], "".join(new[j1:j2])))
-    return edits
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    start = sum(len(line) for line in old[:head])
+    end = len(before) - sum(len(line) for line in old[len(old) - tail:])
+    return [(start, end, "".join(new[head:len(new) - tail]))]
 
 
 # -- what else shares the URL, or serves it --------------------------------------------------------------

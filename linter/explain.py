@@ -1,6 +1,7 @@
 """``imslint explain CODE``: a rule's documentation with its examples."""
 from __future__ import annotations
 
+import inspect
 from typing import List, Optional
 
 from .registry import UNREADABLE_CODE, UNREADABLE_NAME, rules_by_code
@@ -14,6 +15,14 @@ def _indent(code: str) -> str:
     return "\n".join("    " + line if line else "" for line in code.rstrip("\n").splitlines())
 
 
+def fix_safety_contract() -> str:
+    """The contract every fix is judged by (``evidence.safety``'s documentation)."""
+    from .evidence import safety
+
+    doc = inspect.cleandoc(safety.__doc__ or "")
+    return doc.split("\n\n", 1)[1] if "\n\n" in doc else doc
+
+
 def explain_rule(code: str) -> Optional[str]:
     if code == UNREADABLE_CODE:
         return f"# {UNREADABLE_CODE} ({UNREADABLE_NAME})\n\n{_UNREADABLE_DOC}\n"
@@ -22,6 +31,8 @@ def explain_rule(code: str) -> Optional[str]:
         return None
     parts: List[str] = [f"# {rule.code} ({rule.name})", "", f"{rule.summary}.", "", rule.doc(), ""]
     parts.append(f"Fix: {rule.fixable}. Severity: {rule.severity}.")
+    if rule.fixable != "never":
+        parts += ["", "## When a fix is safe", "", fix_safety_contract()]
     parts += ["", "## Code that is flagged", ""]
     for example in rule.INVALID:
         note = " (with --unsafe-fixes)" if example.unsafe else ""

@@ -120,7 +120,11 @@ def classify(call: cst.Call, url_arg: cst.Arg, in_decorator: bool = False) -> Ca
         return CallSite(call, STRING_OPERATION, None, name)
     if last in _FILESYSTEM_CALLS and (root in ("os", "shutil", "pathlib", "glob", "open", "Path") or name == last):
         return CallSite(call, FILESYSTEM, None, name)
-    if in_decorator or last in _ROUTE_CALLS or last.startswith("add_") and last[4:] in HTTP_METHODS:
+    if in_decorator and (last in _ROUTE_CALLS or last in HTTP_METHODS or last.endswith("route")):
+        return CallSite(call, ROUTE, None, name)  # ``@app.route(path)``, ``@router.get(path)``
+    if in_decorator:
+        return CallSite(call, MESSAGE, None, name)  # another decorator's argument (``@utils.arg("images", ...)``)
+    if last in _ROUTE_CALLS or last.startswith("add_") and last[4:] in HTTP_METHODS:
         return CallSite(call, ROUTE, None, name)
     if root == "web" and last in HTTP_METHODS:  # aiohttp: web.get(path, handler) in app.add_routes
         return CallSite(call, ROUTE, None, name)

@@ -523,6 +523,8 @@ class SiteFinder:
         for arg in call.args:
             if arg is hop.arg or arg.star or (arg.keyword is not None and arg.keyword.value not in ("service", "service_type", "kind")):
                 continue
+            if arg.keyword is None and isinstance(arg.value, (cst.SimpleString, cst.ConcatenatedString)):
+                continue  # a literal ``"image"`` is as likely a response key (``self._get(url, "image")``)
             template = evaluator.evaluate(arg.value)
             word = service_evidence.service_word(template.text) if template is not None and template.is_literal else None
             if word is not None:

@@ -141,9 +141,20 @@ def mock_receiver(evaluator, call: cst.Call) -> Optional[str]:
     value = _bound_value(evaluator, receiver)
     if isinstance(value, cst.Call):
         made = cst.Module(body=[]).code_for_node(value)
-        if _MOCK_FACTORIES.search(made):
+        if _MOCK_FACTORIES.search(made) or _made_from_mock_import(evaluator, value):
             return callee_name(value.func)
     return None
+
+
+def _made_from_mock_import(evaluator, value: cst.Call) -> bool:
+    """``fixture.Fixture()`` after ``from requests_mock.contrib import fixture``."""
+    for node in evaluator.facts.subtree(value) if value in evaluator.facts.order else ():
+        if isinstance(node, cst.Name):
+            binding = evaluator.lookup(node)
+            imported = binding.imported if binding is not None else None
+            if imported is not None and _MOCK_FACTORIES.search(".".join(part for part in imported[:2] if part)):
+                return True
+    return False
 
 
 def _bound_value(evaluator, receiver: cst.CSTNode) -> Optional[cst.CSTNode]:

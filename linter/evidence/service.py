@@ -154,7 +154,25 @@ def module_path_signals(path: str) -> List[Signal]:
             found = Signal(service, MEDIUM, f"the module path `{shown}/`")
         elif part in ("compute", "nova", "novaclient"):
             found = Signal(COMPUTE, MEDIUM, f"the module path `{'/'.join(parts[: index + 1])}/`")
+    provider = _provider_module(parts)
+    if provider is not None:  # libcloud's ``compute/drivers/scaleway.py``: another provider's API
+        return [Signal(OTHER, STRONG, f"the module `{'/'.join(parts)}` is the driver of another provider ({provider})")]
     return [found] if found else []
+
+
+_PLUGIN_DIRECTORIES = frozenset({"drivers", "providers", "provider", "vendors", "backends"})
+_OPENSTACK_MODULES = frozenset({"openstack", "nova", "glance", "huawei", "huaweicloud", "otc", "opentelekomcloud",
+                                "ecs", "ims", "rackspace", "vexxhost", "ovh", "citycloud", "openstack_identity"})
+
+
+def _provider_module(parts: List[str]) -> Optional[str]:
+    """The provider a plugin module (``.../drivers/<provider>.py``) is for, unless OpenStack's own."""
+    if len(parts) < 2 or parts[-2] not in _PLUGIN_DIRECTORIES:
+        return None
+    stem = parts[-1]
+    if stem in ("__init__", "base", "common") or any(word in stem for word in _OPENSTACK_MODULES):
+        return None
+    return stem
 
 
 def import_signals(modules: Iterable[str]) -> List[Signal]:

@@ -33,6 +33,10 @@ class FileJob:
     unsafe: bool = False
     roots: Tuple[str, ...] = ()  # where absolute imports of project modules are looked up
     cache_dir: Optional[str] = None  # where results are cached (``linter.cache``); None: no cache
+    # When ``abs_path`` is a symbolic link: the file it points to (``fix`` writes that file), and
+    # whether it lies inside the tree being checked (``fix`` refuses to write outside it).
+    link_target: str = ""
+    link_inside: bool = True
 
 
 @dataclass
@@ -42,6 +46,7 @@ class FileReport:
     fixed: int = 0
     diff: str = ""
     written: bool = False
+    not_written: bool = False  # ``fix`` had changes for the file and could not write them
 
 
 def process_file(job: FileJob) -> FileReport:
@@ -77,7 +82,7 @@ def process_file(job: FileJob) -> FileReport:
 
 
 def _fix(job: FileJob, data: bytes, options: EngineOptions, report: FileReport) -> FileReport:
-    from .fixes import FileChanged, write_atomically
+    from .fixes import FileChanged, NotFixed, write_atomically
 
     outcome = fix_source(data, job.display_path, codes=job.codes, unsafe=job.unsafe, options=options)
     report.findings = list(outcome.findings)
@@ -92,12 +97,39 @@ def _fix(job: FileJob, data: bytes, options: EngineOptions, report: FileReport) 
         report.diff = unified_diff(original, outcome.text, job.display_path)
         return report
     try:
-        write_atomically(job.abs_path, outcome.encoded(), data)
+        write_atomically(_write_path(job), outcome.encoded(), data)
         report.written = True
-    except (OSError, FileChanged) as exc:
-        report.fixed = 0
+    except (OSError, NotFixed) as exc:
+        report.fixed, report.not_written = 0, True
+        report.findings = _findings_on_disk(job, data, options, changed=isinstance(exc, FileChanged))
+        report.findings += [unreadable(job.display_path, error) for error in outcome.errors]
         report.findings.append(unreadable(job.display_path, f"not fixed: {exc}"))
     return report
+
+
+def _findings_on_disk(job: FileJob, data: bytes, options: EngineOptions, *, changed: bool) -> List[Finding]:
+    """The findings of a file ``fix`` did not write: those of ``data``, or when someone changed
+    the file meanwhile, of what it holds now (nothing if it cannot be read any more)."""
+    if changed:
+        try:
+            data = _read(job.link_target or job.abs_path)
+        except OSError:
+            return []
+    return lint_source(data, job.display_path, codes=job.codes, options=options)
+
+
+def _write_path(job: FileJob) -> str:
+    """The file ``fix`` writes for ``job``: the file itself, or the one its symbolic link points to."""
+    from .fixes import Refused
+
+    if not job.link_target:
+        return job.abs_path
+    if not job.link_inside:
+        raise Refused(
+            f"it is a symbolic link to {job.link_target}, outside the checked tree; fix that file"
+            " where it lives"
+        )
+    return job.link_target
 
 
 def unified_diff(before: str, after: str, path: str) -> str:

@@ -80,18 +80,21 @@ def fix(**options) -> None:
 def rules_command(output_format: str) -> None:
     """List the rules."""
     from .registry import UNREADABLE_CODE, UNREADABLE_NAME, all_rules
+    from .report.common import NO_FIX_MARKER, SAFE_MARKER, UNSAFE_MARKER, rule_marker
 
-    rows = [(UNREADABLE_CODE, UNREADABLE_NAME, "never", "A file that cannot be decoded or parsed")]
-    rows += [(rule.code, rule.name, rule.fixable, rule.summary) for rule in all_rules()]
+    rows = [(UNREADABLE_CODE, UNREADABLE_NAME, "never", NO_FIX_MARKER, "A file that cannot be read, decoded, parsed or written")]
+    rows += [(rule.code, rule.name, rule.fixable, rule_marker(rule), rule.summary) for rule in all_rules()]
     if output_format == "json":
         import json
 
-        keys = ("code", "name", "fixable", "summary")
-        click.echo(json.dumps([dict(zip(keys, row)) for row in rows], indent=2))
+        fix_kind = {SAFE_MARKER: "safe", UNSAFE_MARKER: "unsafe", NO_FIX_MARKER: None}
+        click.echo(json.dumps([
+            {"code": code, "name": name, "fixable": fixable, "fix": fix_kind[marker], "summary": summary}
+            for code, name, fixable, marker, summary in rows
+        ], indent=2))
         return
-    for code, name, fixable, summary in rows:
-        marker = {"always": "[*]", "sometimes": "[*]"}.get(fixable, "   ")
-        click.echo(f"{code}  {marker}  {name:<26} {summary}")
+    for code, name, _, marker, summary in rows:
+        click.echo(f"{code}  {marker:<3}  {name:<26} {summary}")
 
 
 @main.command()

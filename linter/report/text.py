@@ -20,7 +20,7 @@ from .common import (
 def code_and_message(finding: Finding, options: Options) -> str:
     """``CODE [*] message``: the part of a line every human-readable format shares."""
     parts = [paint(finding.code, BOLD, RED, enabled=options.color)]
-    marker = fix_marker(finding, options.unsafe_fixes)
+    marker = fix_marker(finding)
     if marker:
         parts.append(paint(marker, CYAN, enabled=options.color))
     parts.append(printable(finding.message))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass, field, replace
 from typing import FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
@@ -45,6 +46,7 @@ class FileReport:
     findings: List[Finding] = field(default_factory=list)
     fixed: int = 0
     diff: str = ""
+    edits: List[dict] = field(default_factory=list)  # in DIFF mode: the diff as text edits (``line_edits``)
     written: bool = False
     not_written: bool = False  # ``fix`` had changes for the file and could not write them
 
@@ -95,6 +97,7 @@ def _fix(job: FileJob, data: bytes, options: EngineOptions, report: FileReport) 
     report.fixed = outcome.fixed
     if job.mode == DIFF:
         report.diff = unified_diff(original, outcome.text, job.display_path)
+        report.edits = line_edits(original, outcome.text)
         return report
     try:
         write_atomically(_write_path(job), outcome.encoded(), data)
@@ -137,6 +140,30 @@ def unified_diff(before: str, after: str, path: str) -> str:
         before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"
     )
     return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+# A line as Python counts them: ended by \n, \r\n or \r (str.splitlines also splits at \f...).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def line_edits(before: str, after: str) -> List[dict]:
+    """The change from ``before`` to ``after`` as edits of whole lines of ``before``, in the shape
+    of a fix's edits in the JSON output (``Edit.to_dict``: 1-based lines and columns, ends
+    exclusive), first to last."""
+    old_lines, new_lines = _LINE.findall(before), _LINE.findall(after)
+
+    def position(index: int) -> dict:
+        """Where line ``index`` (0-based) of ``before`` starts; past the last: the end of the text."""
+        if index == len(old_lines) and old_lines and not old_lines[-1].endswith(("\n", "\r")):
+            return {"line": index, "column": len(old_lines[-1]) + 1}
+        return {"line": index + 1, "column": 1}
+
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    return [
+        {"content": "".join(new_lines[j1:j2]), "location": position(i1), "end_location": position(i2)}
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
 
 
 @dataclass

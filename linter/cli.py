@@ -14,9 +14,6 @@ import click
 
 from . import __version__
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
-
 def _split_codes(values: Sequence[str]) -> List[str]:
     return [code.strip().upper() for value in values for code in value.split(",") if code.strip()]
 
@@ -172,7 +169,7 @@ def _say(message: str) -> None:
 
 def _run(options) -> int:
     """Runs a check or fix; every error a user can cause is one line on stderr and exit 2."""
-    from .command import UsageProblem, execute
+    from .command import EXIT_ERROR, UsageProblem, execute
     from .config import ConfigError
     from .output import OutputError
 

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, List, Mapping, Optional, Sequence, Tuple
 
+from .report.summary import fixes_line
 from .runner import CHECK, DIFF, FIX
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -162,18 +163,20 @@ def _show(request: Request, paths: List[str], resolver) -> _Outputs:
 
 
 def _lint(request: Request, paths: List[str], resolver, started: float) -> Tuple[_Outputs, int]:
-    unsafe = request.unsafe_fixes
-    if unsafe is None:
-        unsafe = resolver.settings_for_directory(os.getcwd()).unsafe_fixes
+    # Each file's settings say whether its unsafe fixes apply (the flags are among their
+    # overrides); ``shown_unsafe`` is what the summary assumes: the flag, else the config here.
+    shown_unsafe = request.unsafe_fixes
+    if shown_unsafe is None:
+        shown_unsafe = resolver.settings_for_directory(os.getcwd()).unsafe_fixes
     if request.reads_stdin:
-        reports, files_checked = _lint_stdin(request, resolver, unsafe), 1
+        reports, files_checked = _lint_stdin(request, resolver), 1
     else:
-        reports, files_checked = _lint_paths(request, paths, resolver, unsafe)
-    outputs = _compose(request, reports, files_checked, unsafe, time.perf_counter() - started)
+        reports, files_checked = _lint_paths(request, paths, resolver)
+    outputs = _compose(request, reports, files_checked, shown_unsafe, time.perf_counter() - started)
     return outputs, _exit_code(request, reports)
 
 
-def _lint_paths(request: Request, paths: List[str], resolver, unsafe: bool):
+def _lint_paths(request: Request, paths: List[str], resolver):
     from .api import run_paths
     from .progress import Progress
 
@@ -186,14 +189,14 @@ def _lint_paths(request: Request, paths: List[str], resolver, unsafe: bool):
 
     try:
         return run_paths(
-            paths, resolver, mode=request.mode, unsafe=unsafe, jobs=request.jobs, on_report=on_report,
+            paths, resolver, mode=request.mode, jobs=request.jobs, on_report=on_report,
             cache_dir=request.cache_dir, use_cache=not request.no_cache,
         )
     finally:
         progress.close()
 
 
-def _lint_stdin(request: Request, resolver, unsafe: bool):
+def _lint_stdin(request: Request, resolver):
     """Lints or fixes standard input as the file ``--stdin-filename`` names; in FIX mode the
     fixed source (or the input as it was) is written to stdout at once."""
     from .engine import fix_source, lint_source
@@ -211,7 +214,7 @@ def _lint_stdin(request: Request, resolver, unsafe: bool):
     data = sys.stdin.buffer.read()
     if request.mode == CHECK:
         return [FileReport(name, lint_source(data, name, codes=codes, options=engine_options))]
-    outcome = fix_source(data, name, codes=codes, unsafe=unsafe or settings.unsafe_fixes, options=engine_options)
+    outcome = fix_source(data, name, codes=codes, unsafe=settings.unsafe_fixes, options=engine_options)
     report = FileReport(name, list(outcome.findings), outcome.fixed)
     report.findings += [unreadable(name, error) for error in outcome.errors]
     changed = outcome.source is not None and outcome.text != outcome.source.text
@@ -227,57 +230,61 @@ def _lint_stdin(request: Request, resolver, unsafe: bool):
 
 
 def _compose(request: Request, reports: Sequence[object], files_checked: int, unsafe: bool, elapsed: float) -> _Outputs:
-    from .output import use_color
     from .registry import UNREADABLE_CODE
-    from .report import render, render_statistics, summary_line
-    from .report.summary import fixes_line
 
-    fmt = request.output_format
     findings = sorted((f for report in reports for f in report.findings), key=lambda f: f.sort_key)
     problems = [finding for finding in findings if finding.code == UNREADABLE_CODE]
     fixed = sum(report.fixed for report in reports if report.written or report.diff)
-    outputs = _Outputs()
     if request.mode == DIFF:
-        changed = [report for report in reports if report.diff]
-        if fmt in TEXT_FORMATS:
-            outputs.report = "".join(report.diff for report in changed)
-        else:
-            from .report.fixes_json import render_fixes
+        return _diff_outputs(request, reports, findings, problems, fixed, unsafe)
+    if request.fix_only:
+        written = sum(1 for report in reports if report.written)
+        closing = fixes_line(findings, fixed=fixed, files=written, applied=True, unsafe_fixes=unsafe)
+        return _report_outputs(request, problems, closing, unsafe)
+    from .report import summary_line
 
-            outputs.report = render_fixes(changed, fmt)
-        outputs.notes = render(problems, "concise")
-        if not request.quiet:
-            outputs.notes += fixes_line(findings, fixed=fixed, files=len(changed), applied=False, unsafe_fixes=unsafe) + "\n"
-        return outputs
+    closing = summary_line(findings, files_checked=files_checked, elapsed=elapsed, unsafe_fixes=unsafe, fixed=fixed)
+    return _report_outputs(request, findings, closing, unsafe)
 
-    shown = problems if request.fix_only else findings
+
+def _diff_outputs(request: Request, reports, findings, problems, fixed: int, unsafe: bool) -> _Outputs:
+    """The diff (or the fixes as JSON) alone; what could not be read and the closing line on stderr."""
+    from .report import render
+
+    changed = [report for report in reports if report.diff]
+    if request.output_format in TEXT_FORMATS:
+        report = "".join(report.diff for report in changed)
+    else:
+        from .report.fixes_json import render_fixes
+
+        report = render_fixes(changed, request.output_format)
+    notes = render(problems, "concise")
+    if not request.quiet:
+        notes += fixes_line(findings, fixed=fixed, files=len(changed), applied=False, unsafe_fixes=unsafe) + "\n"
+    return _Outputs(report, notes)
+
+
+def _report_outputs(request: Request, shown, closing: str, unsafe: bool) -> _Outputs:
+    """The report in its format; statistics and ``closing`` after a text report, else on stderr."""
+    from .output import use_color
+    from .registry import all_rules
+    from .report import render, render_statistics
+
+    fmt = request.output_format
     human = fmt in TEXT_FORMATS
     color = False
     if human and request.output_file:
         color = bool(request.color)  # a file is coloured only when asked by --color
     elif human:
         color = use_color(request.color, sys.stderr if request.reads_stdin and request.mode == FIX else sys.stdout)
-    from .registry import all_rules
-
     rules = all_rules() if fmt == "sarif" else ()  # rule modules import libcst: only where shown
-    outputs.report = render(shown, fmt, rules=rules, show_fixes=request.show_fixes, color=color, unsafe_fixes=unsafe)
-    if outputs.report and not outputs.report.endswith("\n"):
-        outputs.report += "\n"
-    tail = ""
-    if request.statistics and shown:
-        tail += render_statistics(shown, unsafe_fixes=unsafe)
+    report = render(shown, fmt, rules=rules, show_fixes=request.show_fixes, color=color, unsafe_fixes=unsafe)
+    if report and not report.endswith("\n"):
+        report += "\n"
+    tail = render_statistics(shown, unsafe_fixes=unsafe) if request.statistics and shown else ""
     if not request.quiet:
-        if request.fix_only:
-            written = sum(1 for report in reports if report.written)
-            tail += fixes_line(findings, fixed=fixed, files=written, applied=True, unsafe_fixes=unsafe) + "\n"
-        else:
-            tail += summary_line(shown, files_checked=files_checked, elapsed=elapsed, unsafe_fixes=unsafe,
-                                 fixed=fixed) + "\n"
-    if human:
-        outputs.report += tail
-    else:
-        outputs.notes += tail
-    return outputs
+        tail += closing + "\n"
+    return _Outputs(report + tail, "") if human else _Outputs(report, tail)
 
 
 def _exit_code(request: Request, reports: Sequence[object]) -> int:

@@ -69,6 +69,19 @@ def test_no_unsafe_fixes_beats_the_config(project):
     assert "/v2/images" in (project / "u.py").read_text()
 
 
+def test_unsafe_fixes_follow_each_files_config(project):
+    """``unsafe-fixes = true`` in the top config does not leak into a subproject whose own
+    config leaves it off (only the command-line flag applies everywhere)."""
+    write(project, **{"u.py": UNSAFE, "pyproject.toml": "[tool.imslint]\nunsafe-fixes = true\n"})
+    (project / "sub").mkdir()
+    write(project / "sub", **{"u.py": UNSAFE, "pyproject.toml": "[tool.imslint]\n"})
+    invoke("fix", ".")
+    assert "/v2/images" in (project / "u.py").read_text()
+    assert (project / "sub" / "u.py").read_text() == UNSAFE
+    invoke("fix", "--unsafe-fixes", ".")
+    assert "/v2/images" in (project / "sub" / "u.py").read_text()
+
+
 def test_check_diff_is_fix_diff(project):
     write(project, **{"a.py": SAFE, "b.py": NO_FIX})
     check_diff = invoke("check", "--diff", ".")

@@ -61,6 +61,8 @@ def run_paths(
             mode,
             unsafe or item.settings.unsafe_fixes,
             roots,
+            link_target=item.link_target,
+            link_inside=item.link_inside,
         )
         for item in selection.candidates
     ]

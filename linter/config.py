@@ -528,6 +528,9 @@ def read_config_file(path: str, shown: Optional[str] = None) -> Optional[Mapping
             document = tomllib.load(stream)
     except OSError as error:
         raise ConfigError(f"{shown}: cannot read: {error.strerror}") from None
+    except UnicodeDecodeError as error:  # tomllib decodes the bytes as UTF-8 first
+        raise ConfigError(f"{shown}: cannot read: not UTF-8 (byte 0x{error.object[error.start]:02x}"
+                          f" at offset {error.start})") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{shown}: invalid TOML: {error}") from None
     if os.path.basename(path) != PYPROJECT:
@@ -562,6 +565,8 @@ class ConfigResolver:
         self._fixed: Optional[Settings] = None
         if config_file is not None:
             path = os.path.join(self.cwd, config_file)
+            if os.path.isdir(path):
+                raise ConfigError(f"{self._shown(path)}: is a directory, not a config file")
             if not os.path.isfile(path):
                 raise ConfigError(f"{self._shown(path)}: config file not found")
             self._fixed = self._load(path, required=True)

@@ -5,7 +5,11 @@ Directories are walked depth first in name order. Inside them a file is linted w
 ``.gitignore`` files and ``.git/info/exclude`` when ``respect-gitignore``). A path named on the
 command line is always linted, unless ``force-exclude`` is set and ``exclude`` matches it or a
 directory above it (as in ruff, ``.gitignore`` does not apply to named paths). Symbolic links are
-followed only when they resolve inside the directory argument; every file is yielded once.
+followed only when they resolve inside the directory argument; every file is yielded once, under
+the first name found. A file that is itself a symbolic link carries the file it points to
+(``link_target``) and whether that file lies inside the checked tree (``link_inside``): the
+directory argument, or for a named file the working directory or its config file's directory.
+``fix`` writes the target, or refuses when it lies outside.
 Problems are yielded as ``DiscoveryError`` items: discovery never raises for a path (an invalid
 config file still raises ``ConfigError``).
 """
@@ -29,6 +33,8 @@ class DiscoveredFile:
     # Taken while walking (the check for a second name of the file needs it); the pre-filter
     # index compares it instead of taking another.
     status: Optional[os.stat_result] = field(default=None, compare=False, repr=False)
+    link_target: str = ""  # a symbolic link's final target (resolved); "" for a plain file
+    link_inside: bool = True  # whether ``link_target`` lies inside the checked tree
 
 
 @dataclass(frozen=True)
@@ -48,11 +54,11 @@ def discover(
     cwd = os.path.abspath(cwd if cwd is not None else os.getcwd())
     seen: Set[_FileId] = set()
     for given in paths or ["."]:
-        yield from _discover_argument(given, os.path.join(cwd, given), resolver, seen)
+        yield from _discover_argument(given, os.path.join(cwd, given), resolver, seen, cwd)
 
 
 def _discover_argument(
-    given: str, path: str, resolver: ConfigResolver, seen: Set[_FileId]
+    given: str, path: str, resolver: ConfigResolver, seen: Set[_FileId], cwd: str
 ) -> Iterator[Discovered]:
     path = os.path.abspath(path)
     try:
@@ -67,7 +73,14 @@ def _discover_argument(
         shown = os.path.normpath(given)
         yield from walk.files(path, shown)
     elif _first_time(path, seen)[0]:
-        yield DiscoveredFile(given, path, resolver.settings_for(path))
+        settings = resolver.settings_for(path)
+        if not os.path.islink(path):
+            yield DiscoveredFile(given, path, settings)
+            return
+        target = os.path.realpath(path)
+        roots = [cwd] + ([str(settings.root)] if settings.path is not None else [])
+        inside = any(_is_within(target, os.path.realpath(root)) for root in roots)
+        yield DiscoveredFile(given, path, settings, link_target=target, link_inside=inside)
 
 
 def _force_excluded(path: str, is_dir: bool, resolver: ConfigResolver) -> bool:
@@ -177,7 +190,9 @@ class _Walk:
             else:
                 first, status = _first_time(entry, self.seen)
                 if first:
-                    yield DiscoveredFile(shown, entry.path, settings, status)
+                    # _classify let a link through only when its target is inside ``top``.
+                    target = os.path.realpath(entry.path) if entry.is_symlink() else ""
+                    yield DiscoveredFile(shown, entry.path, settings, status, link_target=target)
 
     # Keyed by identity: the resolver hands out one Settings object per config file, and
     # hashing a Settings (every field, deeply) for each directory costs more than the walk.

@@ -81,19 +81,41 @@ def _running(pid: int) -> bool:
     return True
 
 
-class FileChanged(Exception):
+class NotFixed(Exception):
+    """imslint left the file as it was; the message says why."""
+
+
+class FileChanged(NotFixed):
     """The file changed on disk after imslint read it; it was not overwritten."""
+
+
+class Refused(NotFixed):
+    """Writing the file would damage it or what shares it: a link, its owner."""
 
 
 def write_atomically(path: str, data: bytes, expected: bytes) -> None:
     """Replaces ``path`` with ``data`` unless its content is no longer ``expected``.
 
     The new content goes to a temporary file in the same directory (same file system), is
-    flushed to disk, takes the original's mode bits, and then replaces the original in one
-    ``os.replace``: readers see the old file or the new one, never a mix.
+    flushed to disk, takes the original's owner, group and mode bits, and then replaces the
+    original in one ``os.replace``: readers see the old file or the new one, never a mix.
+
+    What a replacement cannot keep is refused (``Refused``), never damaged: a symbolic link
+    (the caller passes the file it points to), a file with other hard links (a new file would
+    split them), and an owner or group this process cannot give the new file.
     """
     directory = os.path.dirname(os.path.abspath(path))
-    mode = stat.S_IMODE(os.stat(path).st_mode)
+    status = os.lstat(path)
+    if stat.S_ISLNK(status.st_mode):
+        raise Refused("it is a symbolic link, and replacing it would turn it into a plain file")
+    if not stat.S_ISREG(status.st_mode):
+        raise Refused("it is not a regular file")
+    if status.st_nlink > 1:
+        raise Refused(
+            f"it has {status.st_nlink} hard links, and writing it safely (a new file renamed over it)"
+            " would split them; `imslint fix --diff` shows the change to make"
+        )
+    mode = stat.S_IMODE(status.st_mode)
     if not mode & stat.S_IWUSR:
         raise PermissionError(f"{path} is read-only; not fixed")
     _sweep(directory)
@@ -105,6 +127,7 @@ def write_atomically(path: str, data: bytes, expected: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        _keep_owner(temporary, status)  # before chmod: a change of owner clears set-id bits
         os.chmod(temporary, mode)
         with open(path, "rb") as current:
             if current.read() != expected:
@@ -116,3 +139,37 @@ def write_atomically(path: str, data: bytes, expected: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _keep_owner(temporary: str, original: os.stat_result) -> None:
+    """Gives ``temporary`` the owner and group of ``original``, or refuses (see ``Refused``)."""
+    if not hasattr(os, "chown"):  # pragma: no cover - not POSIX: no owners to keep
+        return
+    made = os.stat(temporary)
+    if (made.st_uid, made.st_gid) == (original.st_uid, original.st_gid):
+        return
+    try:
+        os.chown(temporary, original.st_uid, original.st_gid)
+    except PermissionError:
+        raise Refused(
+            f"it belongs to {_owner(original.st_uid, original.st_gid)}, and imslint, running as"
+            f" {_owner(made.st_uid, made.st_gid)}, cannot give a rewritten file that owner and group"
+        ) from None
+
+
+def _owner(uid: int, gid: int) -> str:
+    """``user:group`` by name where the system knows them, else by number."""
+    try:
+        import grp
+        import pwd
+    except ImportError:  # pragma: no cover - not POSIX
+        return f"{uid}:{gid}"
+    try:
+        user = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        user = str(uid)
+    try:
+        group = grp.getgrgid(gid).gr_name
+    except KeyError:
+        group = str(gid)
+    return f"{user}:{group}"

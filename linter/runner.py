@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass, field, replace
 from typing import FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
@@ -35,6 +36,10 @@ class FileJob:
     cache_dir: Optional[str] = None  # where results are cached (``linter.cache``); None: no cache
     double_endpoints: Tuple[Tuple[str, str], ...] = ()  # ``EngineOptions.double_endpoints``
     imported_elsewhere: Optional[Tuple[str, ...]] = None  # ``EngineOptions.imported_elsewhere``
+    # When ``abs_path`` is a symbolic link: the file it points to (``fix`` writes that file), and
+    # whether it lies inside the tree being checked (``fix`` refuses to write outside it).
+    link_target: str = ""
+    link_inside: bool = True
 
 
 @dataclass
@@ -43,8 +48,10 @@ class FileReport:
     findings: List[Finding] = field(default_factory=list)
     fixed: int = 0
     diff: str = ""
+    edits: List[dict] = field(default_factory=list)  # in DIFF mode: the diff as text edits (``line_edits``)
     written: bool = False
     facts: dict = field(default_factory=dict)  # for the project pass (``engine.file_facts``)
+    not_written: bool = False  # ``fix`` had changes for the file and could not write them
 
 
 def process_file(job: FileJob) -> FileReport:
@@ -83,7 +90,7 @@ def process_file(job: FileJob) -> FileReport:
 
 
 def _fix(job: FileJob, data: bytes, options: EngineOptions, report: FileReport) -> FileReport:
-    from .fixes import FileChanged, write_atomically
+    from .fixes import FileChanged, NotFixed, write_atomically
 
     outcome = fix_source(data, job.display_path, codes=job.codes, unsafe=job.unsafe, options=options, facts=report.facts)
     report.findings = list(outcome.findings)
@@ -96,14 +103,42 @@ def _fix(job: FileJob, data: bytes, options: EngineOptions, report: FileReport) 
     report.fixed = outcome.fixed
     if job.mode == DIFF:
         report.diff = unified_diff(original, outcome.text, job.display_path)
+        report.edits = line_edits(original, outcome.text)
         return report
     try:
-        write_atomically(job.abs_path, outcome.encoded(), data)
+        write_atomically(_write_path(job), outcome.encoded(), data)
         report.written = True
-    except (OSError, FileChanged) as exc:
-        report.fixed = 0
+    except (OSError, NotFixed) as exc:
+        report.fixed, report.not_written = 0, True
+        report.findings = _findings_on_disk(job, data, options, changed=isinstance(exc, FileChanged))
+        report.findings += [unreadable(job.display_path, error) for error in outcome.errors]
         report.findings.append(unreadable(job.display_path, f"not fixed: {exc}"))
     return report
+
+
+def _findings_on_disk(job: FileJob, data: bytes, options: EngineOptions, *, changed: bool) -> List[Finding]:
+    """The findings of a file ``fix`` did not write: those of ``data``, or when someone changed
+    the file meanwhile, of what it holds now (nothing if it cannot be read any more)."""
+    if changed:
+        try:
+            data = _read(job.link_target or job.abs_path)
+        except OSError:
+            return []
+    return lint_source(data, job.display_path, codes=job.codes, options=options)
+
+
+def _write_path(job: FileJob) -> str:
+    """The file ``fix`` writes for ``job``: the file itself, or the one its symbolic link points to."""
+    from .fixes import Refused
+
+    if not job.link_target:
+        return job.abs_path
+    if not job.link_inside:
+        raise Refused(
+            f"it is a symbolic link to {job.link_target}, outside the checked tree; fix that file"
+            " where it lives"
+        )
+    return job.link_target
 
 
 def unified_diff(before: str, after: str, path: str) -> str:
@@ -111,6 +146,30 @@ def unified_diff(before: str, after: str, path: str) -> str:
         before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"
     )
     return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+# A line as Python counts them: ended by \n, \r\n or \r (str.splitlines also splits at \f...).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def line_edits(before: str, after: str) -> List[dict]:
+    """The change from ``before`` to ``after`` as edits of whole lines of ``before``, in the shape
+    of a fix's edits in the JSON output (``Edit.to_dict``: 1-based lines and columns, ends
+    exclusive), first to last."""
+    old_lines, new_lines = _LINE.findall(before), _LINE.findall(after)
+
+    def position(index: int) -> dict:
+        """Where line ``index`` (0-based) of ``before`` starts; past the last: the end of the text."""
+        if index == len(old_lines) and old_lines and not old_lines[-1].endswith(("\n", "\r")):
+            return {"line": index, "column": len(old_lines[-1]) + 1}
+        return {"line": index + 1, "column": 1}
+
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    return [
+        {"content": "".join(new_lines[j1:j2]), "location": position(i1), "end_location": position(i2)}
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
 
 
 @dataclass

@@ -70,6 +70,17 @@ def assert_reported(findings, path: str, *reasons: str) -> None:
             assert other["fix"] is None and "cannot parse" in other["message"], other
 
 
+def assert_not_written(findings, path: str, reason: str) -> None:
+    """``fix`` could not write ``path``: one IMS000 giving ``reason``, and the findings the file
+    still holds (those of ``BAD``), none counted as fixed."""
+    assert path in findings, f"{path} not reported; reported: {sorted(findings)}"
+    problems = [finding for finding in findings[path] if finding["code"] == "IMS000"]
+    left = [(finding["code"], finding["line"]) for finding in findings[path] if finding["code"] != "IMS000"]
+    assert len(problems) == 1 and reason in problems[0]["message"], problems
+    assert problems[0]["message"].startswith("not fixed: "), problems[0]["message"]
+    assert left == [(finding.code, finding.line) for finding in lint_source(BAD)]
+
+
 def assert_run_went_on(root: Path, findings) -> None:
     assert (root / "good.py").read_text(encoding="utf-8") == GOOD, "the good file was not fixed"
     assert "good.py" not in findings
@@ -304,7 +315,7 @@ def test_file_changed_between_read_and_write(tree, monkeypatch):
     monkeypatch.setattr(linter.runner, "fix_source", fix_source_meanwhile)
     code, findings, _ = fix()
     assert code == 1
-    assert_reported(findings, "bad.py", "changed while imslint was fixing it")
+    assert_not_written(findings, "bad.py", "changed while imslint was fixing it")
     assert (tree / "bad.py").read_text(encoding="utf-8") == theirs
     assert not list(tree.glob(".imslint-*"))
     assert_run_went_on(tree, findings)
@@ -315,7 +326,7 @@ def test_read_only_file_under_fix(tree):
     (tree / "frozen.py").chmod(0o444)
     code, findings, output = fix()
     assert code == 1
-    assert_reported(findings, "frozen.py", "read-only")
+    assert_not_written(findings, "frozen.py", "read-only")
     assert (tree / "frozen.py").read_text(encoding="utf-8") == BAD
     assert (tree / "frozen.py").stat().st_mode & 0o777 == 0o444
     assert not list(tree.glob(".imslint-*"))

@@ -60,7 +60,7 @@ def test_json_output_has_contract_fields(project):
     write(project / "bad.py", UNSAFE)
     result = invoke("check", "--output-format", "json", "bad.py")
     assert result.exit_code == 1
-    findings = json.loads(result.output)
+    findings = json.loads(result.stdout)
     assert {f["code"] for f in findings} == {"IMS001", "IMS002"}
     for finding in findings:
         for key in ("path", "line", "column", "end_line", "end_column", "code", "name", "message", "severity", "fix"):
@@ -72,7 +72,7 @@ def test_json_output_has_contract_fields(project):
 
 def test_json_fix_null_when_no_fix(project):
     write(project / "bad.py", NO_FIX)
-    findings = json.loads(invoke("check", "-o", "json", "bad.py").output)
+    findings = json.loads(invoke("check", "-o", "json", "bad.py").stdout)
     assert all(f["fix"] is None for f in findings)
 
 
@@ -84,7 +84,7 @@ def test_unknown_output_format_exits_two(project):
 
 def test_select_and_ignore(project):
     write(project / "bad.py", UNSAFE)
-    only_two = json.loads(invoke("check", "-o", "json", "--select", "IMS002", "bad.py").output)
+    only_two = json.loads(invoke("check", "-o", "json", "--select", "IMS002", "bad.py").stdout)
     assert {f["code"] for f in only_two} == {"IMS002"}
     assert invoke("check", "--ignore", "IMS001,IMS002", "bad.py").exit_code == 0
 
@@ -162,7 +162,7 @@ def test_unreadable_files_reported_and_run_goes_on(project):
     result = invoke("check", "-o", "json", ".")
     assert result.exit_code == 1
     by_path = {}
-    for finding in json.loads(result.output):
+    for finding in json.loads(result.stdout):
         by_path.setdefault(finding["path"], []).append(finding["code"])
     assert sorted(by_path["broken.py"]) == ["IMS000", "IMS001"]  # the literal scan still finds the path
     assert by_path["binary.py"] == ["IMS000"]
@@ -193,7 +193,7 @@ def test_noqa_suppresses(project):
 def test_rules_and_explain():
     listing = invoke("rules")
     assert "IMS001" in listing.output and "IMS002" in listing.output and "IMS000" in listing.output
-    rules_json = json.loads(invoke("rules", "-o", "json").output)
+    rules_json = json.loads(invoke("rules", "-o", "json").stdout)
     assert {"IMS000", "IMS001", "IMS002"} <= {rule["code"] for rule in rules_json}
     explained = invoke("explain", "ims001")
     assert explained.exit_code == 0
@@ -209,20 +209,42 @@ def test_output_file(project):
 
 
 def test_colour_only_when_asked_or_on_a_terminal(project, monkeypatch):
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
     write(project / "bad.py", BAD)
     plain = invoke("check", "bad.py")
     assert "\x1b[" not in plain.output  # CliRunner's stdout is not a terminal
     coloured = invoke("check", "--color", "bad.py")
     assert "\x1b[" in coloured.output
-    from linter.cli import _use_color
+    from linter.output import use_color
 
     class Terminal:
         def isatty(self):
             return True
 
-    assert _use_color(None, Terminal()) is True
+    class Pipe:
+        def isatty(self):
+            return False
+
+    assert use_color(None, Terminal(), {}) is True and use_color(None, Pipe(), {}) is False
+    assert use_color(None, Terminal(), {"NO_COLOR": "1"}) is False
+    assert use_color(None, Terminal(), {"NO_COLOR": ""}) is True  # empty: unset (no-color.org)
+    assert use_color(None, Pipe(), {"FORCE_COLOR": "1"}) is True
+    assert use_color(None, Pipe(), {"FORCE_COLOR": ""}) is False  # empty: unset (force-color.org)
+    assert use_color(None, Pipe(), {"FORCE_COLOR": "1", "NO_COLOR": "1"}) is True
+    assert use_color(False, Terminal(), {"FORCE_COLOR": "1"}) is False  # the flag wins
+    assert use_color(True, Pipe(), {"NO_COLOR": "1"}) is True
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[" in invoke("check", "bad.py").stdout
+    assert "\x1b[" not in invoke("check", "--no-color", "bad.py").stdout
+    for fmt in ("json", "sarif", "github", "gitlab", "junit", "json-lines", "concise"):
+        assert "\x1b[" not in invoke("check", "-o", fmt, "bad.py").stdout, fmt  # never in machine output
+    monkeypatch.delenv("FORCE_COLOR")
     monkeypatch.setenv("NO_COLOR", "1")
-    assert _use_color(None, Terminal()) is False
+    assert "\x1b[" not in invoke("check", "bad.py").stdout
+    assert "\x1b[" not in invoke("check", "--output-file", "report.txt", "bad.py").stdout
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    invoke("check", "--output-file", "report.txt", "bad.py")
+    assert "\x1b[" not in (project / "report.txt").read_text()  # a file only with --color
 
 
 def test_progress_only_on_a_terminal_and_cleared():
@@ -257,3 +279,20 @@ def test_show_fixes(project):
     write(project / "bad.py", UNSAFE)
     result = invoke("check", "--show-fixes", "bad.py")
     assert "Rewrite to `GET /v2/images`" in result.output
+
+
+def test_rules_use_the_one_marker_vocabulary():
+    """`imslint rules` marks a rule [*] when its examples show a safe fix, [-] when they show
+    only unsafe ones, nothing when it has no fix: the markers of finding lines and statistics."""
+    from linter.registry import all_rules
+
+    listed = {line.split()[0]: line for line in invoke("rules").output.splitlines()}
+    by_json = {rule["code"]: rule for rule in json.loads(invoke("rules", "-o", "json").stdout)}
+    for rule in all_rules():
+        fixed = [example for example in rule.INVALID if example.fixed is not None]
+        safe = any(not example.unsafe for example in fixed)
+        expected = "[*]" if safe else "[-]" if fixed else ""
+        assert listed[rule.code].split("  ")[1].strip() == expected, listed[rule.code]
+        assert by_json[rule.code]["fix"] == {"[*]": "safe", "[-]": "unsafe", "": None}[expected]
+    assert listed["IMS000"].split("  ")[1].strip() == "" and by_json["IMS000"]["fix"] is None
+    assert listed["IMS002"].split("  ")[1] == "[-]" and listed["IMS006"].split("  ")[1].strip() == ""

@@ -67,6 +67,48 @@ def test_pre_commit_hooks_from_readme_snippet(git_repo, tmp_path):
     assert again.returncode == 0, again.stdout + again.stderr
 
 
+def test_pre_commit_snippet_pins_a_commit_that_exists():
+    """There are no release tags: ``rev:`` is a full commit SHA of this repository's history,
+    and the hooks file at that commit defines the hooks the snippet uses."""
+    yaml = pytest.importorskip("yaml")
+    if shutil.which("git") is None or not run(["git", "rev-parse", "HEAD"], REPO).stdout.strip():
+        pytest.skip("not a git checkout")
+    [entry] = yaml.safe_load(snippet("pre-commit-snippet"))["repos"]
+    rev = str(entry["rev"])
+    assert re.fullmatch(r"[0-9a-f]{40}", rev), f"rev {rev!r} is not a commit SHA"
+    assert run(["git", "cat-file", "-e", f"{rev}^{{commit}}"], REPO).returncode == 0, f"{rev} is not a commit here"
+    assert run(["git", "merge-base", "--is-ancestor", rev, "HEAD"], REPO).returncode == 0, "not in this history"
+    hooks = yaml.safe_load(run(["git", "show", f"{rev}:.pre-commit-hooks.yaml"], REPO, check=True).stdout)
+    assert {hook["id"] for hook in entry["hooks"]} <= {hook["id"] for hook in hooks}
+    assert entry["repo"] == INSTALL_URL
+
+
+def _install_lines():
+    """Every ``pip install`` line of the README that installs imslint without a clone."""
+    return re.findall(r'pip install "imslint @ [^"]*"', README)
+
+
+INSTALL_URL = "https://github.com/imslint/imslint"
+
+
+def test_one_install_line_from_git_everywhere():
+    """The README's install line, and the CI snippets use the same; pip's requirement parser
+    reads it as imslint from the repository the pre-commit snippet names."""
+    from packaging.requirements import Requirement
+
+    block = re.search(r"<!-- install-line -->\n```sh\n(.*?)\n```", README, re.S)
+    assert block, "install-line"
+    line = block.group(1).strip()
+    assert line in snippet("github-snippet") and line in snippet("gitlab-snippet")
+    assert "pip install imslint\n" not in README  # not published: that line cannot work
+    for found in _install_lines():
+        assert found.startswith(line[:-1]), found  # the same line, at most pinned to a commit
+    requirement = Requirement(line.split(" ", 2)[2].strip('"'))
+    assert requirement.name == "imslint" and requirement.url == f"git+{INSTALL_URL}"
+    pinned = Requirement(f"imslint @ git+{INSTALL_URL}@{'0' * 40}")
+    assert pinned.url.endswith("@" + "0" * 40)  # the documented way to pin parses too
+
+
 def test_pre_commit_try_repo(git_repo, tmp_path):
     env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
     result = run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "imslint", "--all-files"], git_repo, env=env)

@@ -151,9 +151,15 @@ def test_text_markers_and_escaped_path():
     assert render(FINDINGS, "full") == render(FINDINGS, "text")
 
 
-def test_text_unsafe_fixes_enabled_marks_unsafe_fix_as_applied():
-    lines = lines_of(render(FINDINGS, "text", unsafe_fixes=True))
-    assert lines[3].startswith("pkg/a.py:7:1: IMS002 [*] ")
+def test_markers_describe_the_fix_whatever_the_options():
+    """One vocabulary: ``[*]`` safe fix, ``[-]`` unsafe only, none: no fix; ``--unsafe-fixes``
+    changes what `fix` applies, not what the marker says."""
+    for options in ({}, {"unsafe_fixes": True}, {"show_fixes": True}):
+        for fmt in ("text", "grouped", "concise"):
+            out = render(FINDINGS, fmt, **options)
+            assert "IMS001 [*] GET /v1.1" in out and "IMS002 [-] `changes-since`" in out, (fmt, options)
+            assert "IMS003 `is_public`" in out and "IMS000 cannot decode" in out, (fmt, options)
+            assert "[ ]" not in out
 
 
 def test_text_show_fixes_adds_indented_fix_line():
@@ -171,9 +177,11 @@ def test_text_colour_only_when_asked():
 
 def test_concise_one_plain_line_per_finding():
     lines = lines_of(render(FINDINGS, "concise", show_fixes=True, color=True))
-    assert len(lines) == len(FINDINGS)
-    assert lines[2] == "pkg/a.py:3:5: IMS001 " + FINDINGS[2].message
-    assert all("[*]" not in line and "[-]" not in line for line in lines)
+    assert len(lines) == len(FINDINGS)  # no fix lines
+    assert lines[0] == "broken.py:1:1: IMS000 cannot decode: bad byte"
+    assert lines[2] == "pkg/a.py:3:5: IMS001 [*] " + FINDINGS[2].message
+    assert lines[3] == "pkg/a.py:7:1: IMS002 [-] " + FINDINGS[3].message
+    assert not any("\x1b" in line for line in lines)  # no colour
 
 
 def test_grouped_under_path_headers():
@@ -404,12 +412,16 @@ def test_statistics():
     rows = [line.split("\t") for line in lines_of(render_statistics(FINDINGS))]
     assert rows == [
         ["2", "IMS001", "[*] abandoned-image-query"],
-        ["1", "IMS000", "[ ] unreadable-file"],
+        ["1", "IMS000", "    unreadable-file"],
         ["1", "IMS002", "[-] untranslatable-filter"],
-        ["1", "IMS003", "[ ] v1-response-field"],
-        ["1", "IMS005", "[ ] abandoned-image-endpoint"],
+        ["1", "IMS003", "    v1-response-field"],
+        ["1", "IMS005", "    abandoned-image-endpoint"],
     ]
-    assert "[*] untranslatable" in render_statistics(FINDINGS, unsafe_fixes=True)
+    assert render_statistics(FINDINGS, unsafe_fixes=True) == render_statistics(FINDINGS)
+    # A code with safe fixes for some findings and none for others is [*]; unsafe only is [-].
+    mixed = [FINDINGS[2], replace(FINDINGS[4], fix=None), FINDINGS[3], replace(FINDINGS[3], fix=None)]
+    assert [line.split("\t")[2] for line in lines_of(render_statistics(mixed))] == [
+        "[*] abandoned-image-query", "[-] untranslatable-filter"]
     assert render_statistics([]) == ""
 
 

@@ -65,8 +65,8 @@ def decide(case: Case) -> Fact:
             unsafe.append(reason)
     if unsafe:
         return Fact(UNSAFE, "; ".join(dict.fromkeys(unsafe)))
-    return Fact(SAFE, f"{case.method.value} to the image service ({case.service.reason}), a client request; "
-                      "filters, readers and pages covered")
+    return Fact(SAFE, f"a client request, {case.method.value} to the image service: the method, service, filters, "
+                      "readers and pages all have evidence")
 
 
 def _blocking(case: Case) -> Optional[str]:

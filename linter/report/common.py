@@ -13,9 +13,11 @@ from urllib.parse import quote
 
 from ..findings import Finding, Fix
 
-SAFE_MARKER = "[*]"  # the fix is applied by `imslint fix` (as run)
-UNSAFE_MARKER = "[-]"  # an unsafe fix exists; only `--unsafe-fixes` applies it
-NO_FIX_MARKER = "[ ]"  # statistics only
+# One fix-marker vocabulary for every human-readable output (finding lines, ``--statistics``,
+# ``imslint rules``). It describes the fix, whatever the run's options:
+SAFE_MARKER = "[*]"  # a safe fix: `imslint fix` applies it
+UNSAFE_MARKER = "[-]"  # only an unsafe fix: applied with `--unsafe-fixes`
+NO_FIX_MARKER = ""  # no automatic fix: the message says what to do
 
 
 @dataclass(frozen=True)
@@ -114,11 +116,25 @@ def fix_applies(fix: Optional[Fix], unsafe_fixes: bool) -> bool:
     return fix is not None and (fix.is_safe or unsafe_fixes)
 
 
-def fix_marker(finding: Finding, unsafe_fixes: bool) -> str:
-    """``[*]`` for a fix `imslint fix` applies, ``[-]`` for a held-back unsafe fix, else ``""``."""
-    if finding.fix is None:
-        return ""
-    return SAFE_MARKER if fix_applies(finding.fix, unsafe_fixes) else UNSAFE_MARKER
+def marker(safe: bool, unsafe: bool) -> str:
+    """The marker of something with (some) safe fixes, (only) unsafe ones, or none."""
+    if safe:
+        return SAFE_MARKER
+    return UNSAFE_MARKER if unsafe else NO_FIX_MARKER
+
+
+def fix_marker(finding: Finding) -> str:
+    """``[*]`` for a safe fix, ``[-]`` for an unsafe one, ``""`` for none."""
+    fix = finding.fix
+    return marker(fix is not None and fix.is_safe, fix is not None and not fix.is_safe)
+
+
+def rule_marker(rule: type) -> str:
+    """A rule's marker, from the fixes its examples show (the test suite runs every one)."""
+    if getattr(rule, "fixable", "never") == "never":
+        return NO_FIX_MARKER
+    fixed = [example for example in getattr(rule, "INVALID", ()) if example.fixed is not None]
+    return marker(any(not example.unsafe for example in fixed), any(example.unsafe for example in fixed))
 
 
 def location(finding: Finding) -> str:

@@ -1,17 +1,19 @@
-"""``concise``: one plain line per finding, ``path:line:col: CODE message``.
+"""``concise``: one plain line per finding, ``path:line:col: CODE [*] message``.
 
-No fix marker, no colour, no fix lines: the shape editors and ``grep`` expect.
+The fix marker as everywhere (``common``), but no colour and no fix lines: the shape editors
+and ``grep`` expect.
 """
 from __future__ import annotations
 
 from typing import Sequence
 
 from ..findings import Finding
-from .common import Options, location, printable
+from .common import Options, fix_marker, location, printable
 
 
 def render(findings: Sequence[Finding], options: Options) -> str:
-    return "".join(
-        f"{location(finding)}: {finding.code} {printable(finding.message)}\n"
-        for finding in findings
-    )
+    lines = []
+    for finding in findings:
+        code = " ".join(filter(None, (finding.code, fix_marker(finding))))
+        lines.append(f"{location(finding)}: {code} {printable(finding.message)}\n")
+    return "".join(lines)

@@ -5,7 +5,7 @@ from typing import Dict, List, Sequence
 
 from ..findings import Finding
 from .common import BOLD, Options, paint, printable
-from .text import code_and_message, fix_line
+from .text import code_and_message, show_fix
 
 
 def render(findings: Sequence[Finding], options: Options) -> str:
@@ -19,7 +19,7 @@ def render(findings: Sequence[Finding], options: Options) -> str:
         lines = [paint(printable(path) + ":", BOLD, enabled=options.color)]
         for place, finding in zip(places, items):
             lines.append(f"  {place.ljust(width)} {code_and_message(finding, options)}")
-            if options.show_fixes and finding.fix is not None:
-                lines.append(fix_line(finding, options, "  " + " " * (width + 1)))
+            if options.show_fixes:
+                lines += show_fix(finding, options, "  " + " " * (width + 1))
         blocks.append("".join(line + "\n" for line in lines))
     return "\n".join(blocks)

@@ -2,32 +2,33 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Dict, Sequence
+from typing import Dict, Sequence, Set
 
 from ..findings import Finding
-from .common import NO_FIX_MARKER, SAFE_MARKER, UNSAFE_MARKER, fix_applies, printable
+from .common import SAFE_MARKER, marker, printable
 
 
 def render_statistics(findings: Sequence[Finding], *, unsafe_fixes: bool = False) -> str:
     """``count<TAB>code<TAB>marker name`` lines, most frequent first.
 
-    The marker is ``[*]`` when `imslint fix` fixes some findings of the code, ``[-]`` when only
-    ``--unsafe-fixes`` would, ``[ ]`` when none has a fix.
+    The marker (``common``'s vocabulary) is ``[*]`` when some findings of the code have a safe
+    fix, ``[-]`` when some have only an unsafe one, blank when none has a fix. ``unsafe_fixes``
+    is accepted for symmetry with the other formatters; it changes nothing.
     """
     counts: Counter = Counter(finding.code for finding in findings)
     names: Dict[str, str] = {}
-    markers: Dict[str, str] = {}
+    safe: Set[str] = set()
+    unsafe: Set[str] = set()
     for finding in findings:
         names.setdefault(finding.code, finding.name)
-        if fix_applies(finding.fix, unsafe_fixes):
-            markers[finding.code] = SAFE_MARKER
-        elif finding.fix is not None:
-            markers.setdefault(finding.code, UNSAFE_MARKER)
+        if finding.fix is not None:
+            (safe if finding.fix.is_safe else unsafe).add(finding.code)
     order = sorted(counts, key=lambda code: (-counts[code], code))
     count_width = max((len(str(n)) for n in counts.values()), default=1)
     code_width = max((len(code) for code in counts), default=0)
+    marker_width = len(SAFE_MARKER)
     return "".join(
         f"{counts[code]:>{count_width}}\t{code:<{code_width}}\t"
-        f"{markers.get(code, NO_FIX_MARKER)} {printable(names[code])}\n"
+        f"{marker(code in safe, code in unsafe):<{marker_width}} {printable(names[code])}\n"
         for code in order
     )

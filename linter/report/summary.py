@@ -43,3 +43,17 @@ def summary_line(
         f"{prefix}Found {plural(len(findings), 'finding')} in {plural(files, 'file')} ({stats})."
         + fixable_clause(findings, unsafe_fixes)
     )
+
+
+def fixes_line(findings_left: Sequence[Finding], *, fixed: int, files: int, applied: bool, unsafe_fixes: bool) -> str:
+    """The closing line of ``--fix-only`` (``applied``) and ``--diff``: ``Fixed 3 findings in 2
+    files.``, ``Would fix ...``, or ``No fixes applied.``; and the unsafe fixes held back."""
+    held_back = 0 if unsafe_fixes else sum(1 for f in findings_left if f.fix is not None and not f.fix.is_safe)
+    if fixed:
+        line = f"{'Fixed' if applied else 'Would fix'} {plural(fixed, 'finding')} in {plural(files, 'file')}."
+    else:
+        line = "No fixes applied." if applied else "No fixes to apply."
+    if held_back:
+        more = f"{held_back} more fix" if held_back == 1 else f"{held_back} more fixes"
+        line = line[:-1] + f" ({more} with `--unsafe-fixes`)."
+    return line

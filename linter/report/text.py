@@ -20,7 +20,7 @@ from .common import (
 def code_and_message(finding: Finding, options: Options) -> str:
     """``CODE [*] message``: the part of a line every human-readable format shares."""
     parts = [paint(finding.code, BOLD, RED, enabled=options.color)]
-    marker = fix_marker(finding, options.unsafe_fixes)
+    marker = fix_marker(finding)
     if marker:
         parts.append(paint(marker, CYAN, enabled=options.color))
     parts.append(printable(finding.message))
@@ -36,6 +36,18 @@ def fix_line(finding: Finding, options: Options, indent: str) -> str:
     return f"{indent}{paint(label + ':', YELLOW, enabled=options.color)} {printable(fix.message)}"
 
 
+def evidence_lines(finding: Finding, indent: str) -> List[str]:
+    """``--show-fixes``: why the fix is safe, unsafe or absent (method, service, role, fix)."""
+    if finding.evidence is None:
+        return []
+    return [f"{indent}{printable(line)}" for line in finding.evidence.lines().splitlines()]
+
+
+def show_fix(finding: Finding, options: Options, indent: str) -> List[str]:
+    lines = [fix_line(finding, options, indent)] if finding.fix is not None else []
+    return lines + evidence_lines(finding, indent + ("  " if finding.fix is not None else ""))
+
+
 def render(findings: Sequence[Finding], options: Options) -> str:
     sep = paint(":", CYAN, enabled=options.color)
     lines: List[str] = []
@@ -45,6 +57,6 @@ def render(findings: Sequence[Finding], options: Options) -> str:
             f"{path}{sep}{finding.line}{sep}{finding.column}{sep} "
             + code_and_message(finding, options)
         )
-        if options.show_fixes and finding.fix is not None:
-            lines.append(fix_line(finding, options, "    "))
+        if options.show_fixes:
+            lines += show_fix(finding, options, "    ")
     return "".join(line + "\n" for line in lines)

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from linter.cli import main
 
-BAD = 'import requests\n\n\ndef images(ep):\n    return requests.get(f"{ep}/v1.1/images/detail", params={"disk_format": "qcow2"})\n'
+# A request whose safe fix is the path alone: the first image's name needs no page loop.
+BAD = 'import requests\n\n\ndef images(ep):\n    return requests.get(f"{ep}/v1.1/images/detail", params={"disk_format": "qcow2"}).json()["images"][0]["name"]\n'
 
 
 def _sys_is_writable() -> bool:

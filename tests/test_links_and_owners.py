@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from linter.cli import main
 
 POSIX = os.name == "posix"
-BAD = 'import requests\n\n\ndef images(ep):\n    return requests.get(f"{ep}/v1.1/images/detail", params={"disk_format": "qcow2"})\n'
+# A request whose safe fix is the path alone: the first image's name needs no page loop.
+BAD = 'import requests\n\n\ndef images(ep):\n    return requests.get(f"{ep}/v1.1/images/detail", params={"disk_format": "qcow2"}).json()["images"][0]["name"]\n'
 GOOD = BAD.replace("/v1.1/images/detail", "/v2/images")
 
 pytestmark = pytest.mark.skipif(not POSIX, reason="POSIX links and owners")

@@ -24,11 +24,11 @@ from click.testing import CliRunner
 from linter.cli import main
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
-SAFE = 'import requests\n\n\ndef images(ep):\n    return requests.get(f"{ep}/v1.1/images/detail", params={"disk_format": "qcow2"})\n'
+SAFE = 'import requests\n\n\ndef images(ep):\n    return requests.get(f"{ep}/v1.1/images/detail", params={"disk_format": "qcow2"}).json()["images"][0]["name"]\n'
 SAFE_FIXED = SAFE.replace("/v1.1/images/detail", "/v2/images")
 UNSAFE = 'import requests\nr = requests.get(EP + "/v1.1/images/detail", params={"changes-since": "2024-01-01T00:00:00"})\n'
 NO_FIX = 'import requests\nr = requests.get(EP + "/v1.1/images/detail", params={"size_max": 10})\n'
-BROKEN = 'requests.get(EP + "/v1.1/images/detail"\n'  # IMS000: does not parse
+BROKEN = 'requests.get(EP + "/v1.1/images/detail"\n'  # IMS000: does not parse, and IMS001 from its text
 MACHINE_FORMATS = ["json", "json-lines", "sarif", "github", "gitlab", "junit"]
 EVERY_OPTION = ["--statistics", "--show-fixes", "--verbose", "--no-cache", "--color"]
 # A workflow command: ``::name key=value,key=value::message``; values and message escape
@@ -86,15 +86,16 @@ def parse(fmt: str, text: str) -> list:
 
 # -- check and fix: the report --------------------------------------------------------------------
 
-# What each run leaves to report: check all 6 findings (no_fix.py and unsafe.py have two each);
-# fix what its fixes cannot clean (unsafe.py's unsafe fix is held back without --unsafe-fixes,
-# no_fix.py has none, broken.py does not parse).
+# What each run leaves to report: check all 7 findings (no_fix.py, unsafe.py and broken.py have
+# two each: broken.py's IMS000 and the IMS001 its text shows); fix what its fixes cannot clean
+# (unsafe.py's unsafe fix is held back without --unsafe-fixes, no_fix.py has none, broken.py does
+# not parse).
 RUNS = {
-    "check": (["check"], 6),
-    "check-unsafe": (["check", "--unsafe-fixes"], 6),
-    "fix": (["fix"], 5),
-    "check-fix": (["check", "--fix"], 5),
-    "check-fix-unsafe": (["check", "--fix", "--unsafe-fixes"], 3),
+    "check": (["check"], 7),
+    "check-unsafe": (["check", "--unsafe-fixes"], 7),
+    "fix": (["fix"], 6),
+    "check-fix": (["check", "--fix"], 6),
+    "check-fix-unsafe": (["check", "--fix", "--unsafe-fixes"], 4),
     "fix-only": (["check", "--fix-only"], 1),  # leftovers unreported: only the file it cannot read
 }
 
@@ -122,8 +123,8 @@ def test_output_file_holds_only_the_format(project, fmt):
     result = invoke("check", "-o", fmt, "--output-file", "report.out", *EVERY_OPTION, ".")
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert len(parse(fmt, (project / "report.out").read_text(encoding="utf-8"))) == 6
-    assert "IMS001" in result.stderr and "Found 6 findings" in result.stderr  # statistics, summary
+    assert len(parse(fmt, (project / "report.out").read_text(encoding="utf-8"))) == 7
+    assert "IMS001" in result.stderr and "Found 7 findings" in result.stderr  # statistics, summary
 
 
 @pytest.mark.parametrize("fmt", MACHINE_FORMATS)
@@ -134,8 +135,8 @@ def test_real_streams_of_a_process(project, fmt):
         capture_output=True, text=True, timeout=120,
     )
     assert process.returncode == 0, process.stderr
-    assert len(parse(fmt, process.stdout)) == 6
-    assert "Found 6 findings" in process.stderr and "Traceback" not in process.stderr
+    assert len(parse(fmt, process.stdout)) == 7
+    assert "Found 7 findings" in process.stderr and "Traceback" not in process.stderr
 
 
 @pytest.mark.parametrize("fmt", MACHINE_FORMATS)
@@ -152,8 +153,8 @@ def test_clean_tree_is_still_one_document(project, fmt):
 def test_text_report_keeps_its_summary_on_stdout(project):
     result = invoke("check", "--statistics", ".")
     assert result.exit_code == 1
-    assert "Found 6 findings in 4 files" in result.stdout
-    assert re.search(r"^3\tIMS001\t\[\*\] abandoned-image-query$", result.stdout, re.M)
+    assert "Found 7 findings in 4 files" in result.stdout
+    assert re.search(r"^4\tIMS001\t\[\*\] abandoned-image-query$", result.stdout, re.M)
 
 
 def test_stdin_fix_keeps_stdout_for_the_source(project):

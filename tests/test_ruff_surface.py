@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from linter.cli import main
 
-SAFE = 'import requests\n\n\ndef images(ep):\n    return requests.get(f"{ep}/v1.1/images/detail", params={"disk_format": "qcow2"})\n'
+SAFE = 'import requests\n\n\ndef images(ep):\n    return requests.get(f"{ep}/v1.1/images/detail", params={"disk_format": "qcow2"}).json()["images"][0]["name"]\n'
 SAFE_FIXED = SAFE.replace("/v1.1/images/detail", "/v2/images")
 UNSAFE = 'import requests\nr = requests.get(EP + "/v1.1/images/detail", params={"changes-since": "2024-01-01T00:00:00"})\n'
 NO_FIX = 'import requests\nr = requests.get(EP + "/v1.1/images/detail", params={"size_max": 10})\n'

@@ -338,7 +338,7 @@ class SiteFinder:
             if match is None or match.endpoint.code in codes:
                 continue
             if match.endpoint.relative and PROJECT not in match.endpoint.segments and not self._sent(
-                node, delivery, role, service
+                node, delivery, role, service, method
             ):
                 continue
             codes.add(match.endpoint.code)  # one finding per use and code; fix rounds do the rest
@@ -367,7 +367,7 @@ class SiteFinder:
         value = role_evidence.bound_value(self.evaluator, receiver) if receiver is not None else None
         return isinstance(value, cst.Call) and callee_name(value.func).endswith(_CLIENT_CONSTRUCTORS)
 
-    def _sent(self, node, delivery: Optional[Delivery], role: Fact, service: Fact) -> bool:
+    def _sent(self, node, delivery: Optional[Delivery], role: Fact, service: Fact, method: Fact = None) -> bool:
         """A relative path counts only where something sends it: a client call or a double, a
         verb-named method, a declaration a framework sends (``base_path = ...``), or a call in a
         class whose attributes say which API it talks to."""
@@ -381,6 +381,8 @@ class SiteFinder:
         name = callee_name(last.call.func).rsplit(".", 1)[-1]
         if name in method_evidence._LOWER_VERBS:
             return True
+        if method is not None and method.known and method.strength >= 3:
+            return True  # ``self.do_request("GET", path)``: a verb goes with the path
         return service.known and service.strength >= 3
 
     # -- evidence -----------------------------------------------------------------------------------

@@ -84,8 +84,7 @@ def plan(site: RequestSite, target: str, evaluator: Evaluator) -> Migration:
         migration.issues.append(
             FilterIssue(
                 opaque.node,
-                f"filters imslint cannot check: {opaque.reason}; make sure none of them is one "
-                f"GET {new_path} lacks (`changes-since`, `size_min`, `size_max`, `is_public`, `property-*`)",
+                f"filters imslint cannot check ({opaque.reason}): make sure GET {new_path} has each",
                 blocks_fix=False,
             )
         )

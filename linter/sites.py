@@ -182,6 +182,11 @@ def _is_route_tuple(facts: ModuleFacts, node: cst.CSTNode) -> bool:
     if not isinstance(table, cst.Tuple) or len(table.elements) < 2 or table.elements[0] is not element:
         return False
     handler = table.elements[1].value
+    if isinstance(handler, cst.Dict) and handler.elements and all(
+        isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
+        and method_evidence.verb(e.key.evaluated_value) is not None for e in handler.elements
+    ):
+        return True  # nova's ``('/images', {'GET': [controller, 'index']})``
     name = handler.attr.value if isinstance(handler, cst.Attribute) else getattr(handler, "value", "")
     return isinstance(name, str) and bool(_HANDLER_NAME.search(name))
 

@@ -40,7 +40,7 @@ from .endpoints import (
     match_paths,
     select_endpoint,
 )
-from .evaluate import Evaluator, MappingModel
+from .evaluate import PROJECT_JOIN, Evaluator, MappingModel
 from .evidence import method as method_evidence
 from .evidence import role as role_evidence
 from .evidence import service as service_evidence
@@ -134,6 +134,8 @@ def _is_builder_edge(parent: cst.CSTNode, child: cst.CSTNode, helper=None) -> bo
         name = dotted_name(parent.func) or ""
         if name.endswith(("urljoin", "urlencode")) or name in ("posixpath.join", "os.path.join", "str"):
             return True
+        if PROJECT_JOIN.search(name.rsplit(".", 1)[-1]):
+            return True  # a project's segment joiner (``path4url("images", "detail")``)
         return helper is not None and helper(parent)
     return False
 

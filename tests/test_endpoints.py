@@ -11,7 +11,7 @@ from linter.endpoints import (
     SAFE,
     TIMESTAMP_GT,
     UNSAFE,
-    literal_host,
+
     match_path,
     match_paths,
     normalize_timestamp,

@@ -4,7 +4,6 @@ left alone, and a constant is rewritten where it is defined only when every use 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

@@ -140,9 +140,18 @@ def analyse(
     if facts is not None:
         facts.update(file_facts(context))
     if findings:
-        suppressions = parse_suppressions(text)
-        findings = [f for f in findings if not suppressions.silences(f)]
+        findings = _unsuppressed(findings, parse_suppressions(text), facts)
     return sorted(set(findings), key=lambda f: (f.line, f.column, f.code, f.message))
+
+
+def _unsuppressed(findings, suppressions, facts: Optional[dict]) -> List[Finding]:
+    """The findings no suppression silences; those a todo marker silences go to ``facts["todo"]``
+    as ``[line, column, code, marker line, reason]``, the open migration debt (``suppress``)."""
+    kept, debt = suppressions.split(findings)
+    if facts is not None and debt:
+        entries = {(f.line, f.column, f.code, todo.line, todo.reason) for f, todo in debt}
+        facts["todo"] = [list(entry) for entry in sorted(entries)]
+    return kept
 
 
 def file_facts(context) -> dict:
@@ -181,10 +190,12 @@ def _fixed_constants(context) -> List[str]:
     return sorted(names)
 
 
-def _decode(source: Union[str, bytes]) -> SourceText:
+def decode_for(source: Union[str, bytes], path: str) -> SourceText:
+    """The text imslint analyses for a file's content (raises ``SourceError``)."""
     if isinstance(source, bytes):
         return decode_source(source)
     return SourceText(source, "utf-8")
+
 
 
 def lint_source(
@@ -199,15 +210,15 @@ def lint_source(
     """Findings for one file's content; an unreadable file gives one IMS000 finding."""
     options = options or EngineOptions(target=target)
     try:
-        text = _decode(source).text
+        text = decode_for(source, path).text
         return analyse(text, path, codes, options, facts)
     except SourceError as exc:
         return _if_selected(unreadable(path, str(exc)), codes)
     except ParseFailure as exc:
-        return unparsable(text, path, exc, codes)
+        return unparsable(text, path, exc, codes, facts)
 
 
-def unparsable(text: str, path: str, failure: "ParseFailure", codes=None) -> List[Finding]:
+def unparsable(text: str, path: str, failure: "ParseFailure", codes=None, facts: Optional[dict] = None) -> List[Finding]:
     """IMS000 for a file that does not parse (saying plainly when it is Python 2), and the
     abandoned paths its string literals hold (no fix), so nothing is missed silently."""
     from .literal_scan import python2_hint, scan
@@ -218,8 +229,7 @@ def unparsable(text: str, path: str, failure: "ParseFailure", codes=None) -> Lis
     if hint is not None:
         message = f"Python 2 syntax ({hint}): imslint reads Python 3 only; abandoned paths in its text are still reported"
     findings = _if_selected(unreadable(path, message, failure.line, failure.column), codes)
-    suppressions = parse_suppressions(text)
-    findings += [f for f in scan(text, path, codes) if not suppressions.silences(f)]
+    findings += _unsuppressed(scan(text, path, codes), parse_suppressions(text), facts)
     return findings
 
 
@@ -255,13 +265,13 @@ def fix_source(
     """Applies fixes until none is left (or ``MAX_FIX_ROUNDS``); re-parses after every round."""
     options = options or EngineOptions(target=target)
     try:
-        decoded = _decode(source)
+        decoded = decode_for(source, path)
         findings = analyse(decoded.text, path, codes, options, facts)
     except SourceError as exc:
         return FixOutcome(source if isinstance(source, str) else "", _if_selected(unreadable(path, str(exc)), codes))
     except ParseFailure as exc:
         text = decoded.text
-        return FixOutcome(text, unparsable(text, path, exc, codes), source=decoded)
+        return FixOutcome(text, unparsable(text, path, exc, codes, facts), source=decoded)
     from .fixes import apply_fixes
 
     text = decoded.text

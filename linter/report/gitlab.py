@@ -24,5 +24,6 @@ def issue(finding: Finding, fingerprint: str) -> Dict[str, Any]:
 
 
 def render(findings: Sequence[Finding], options: Options) -> str:
-    issues = [issue(f, fp) for f, fp in zip(findings, fingerprints(findings))]
+    computed = fingerprints(findings) if options.fingerprints is None else [options.fingerprints[f] for f in findings]
+    issues = [issue(f, fp) for f, fp in zip(findings, computed)]
     return dump_json(issues, indent=2) + "\n"

@@ -225,7 +225,8 @@ class Session:
         tally = self.tally
         unsafe = f" ({tally.applied_unsafe} unsafe)" if tally.applied_unsafe else ""
         self.echo("")
-        self.echo(f"Applied {plural(tally.applied, 'fix')}{unsafe} to {plural(len(tally.files), 'file')};"
+        fixes = f"{tally.applied} fix" if tally.applied == 1 else f"{tally.applied} fixes"
+        self.echo(f"Applied {fixes}{unsafe} to {plural(len(tally.files), 'file')};"
                   f" declined {tally.declined}.")
         left = sorted((f for report in self.reports for f in report.findings), key=lambda f: f.sort_key)
         if not self.request.quiet:

@@ -144,6 +144,19 @@ def _report(options) -> int:
     return 0
 
 
+@main.command(name="server")
+def server_command() -> None:
+    """A Language Server on stdin/stdout: diagnostics on open/change/save, fixes as code actions
+    (needs the `lsp` extra: pip install 'imslint[lsp]')."""
+    from .lsp import MissingPygls, serve
+
+    try:
+        serve()
+    except MissingPygls as exc:
+        _say(str(exc))
+        sys.exit(2)
+
+
 @main.command(name="rules")
 @click.option("--output-format", "-o", "output_format", type=click.Choice(["text", "json"]), default="text")
 def rules_command(output_format: str) -> None:

@@ -307,7 +307,14 @@ def _lint_stdin(request: Request, resolver):
             report.diff = unified_diff(outcome.source.text, outcome.text, name)
             report.edits = line_edits(outcome.source.text, outcome.text)
         return [report]
-    sys.stdout.buffer.write(outcome.encoded() if changed else data)
+    from .fixes import NotFixed
+
+    try:
+        fixed = outcome.encoded() if changed else data
+    except NotFixed as exc:  # a notebook whose JSON layout cannot be written back
+        report.findings.append(unreadable(name, f"not fixed: {exc}"))
+        fixed, changed, report.fixed = data, False, 0
+    sys.stdout.buffer.write(fixed)
     sys.stdout.flush()
     report.written = changed
     return [report]

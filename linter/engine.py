@@ -191,10 +191,27 @@ def _fixed_constants(context) -> List[str]:
 
 
 def decode_for(source: Union[str, bytes], path: str) -> SourceText:
-    """The text imslint analyses for a file's content (raises ``SourceError``)."""
+    """The text imslint analyses for a file's content (raises ``SourceError``): a notebook's code
+    cells joined (``notebooks.NotebookText``), else the decoded source."""
+    from .notebooks import decode, is_notebook
+
+    if is_notebook(path):
+        return decode(source.encode("utf-8") if isinstance(source, str) else source)
     if isinstance(source, bytes):
         return decode_source(source)
     return SourceText(source, "utf-8")
+
+
+def _told(findings: List[Finding], decoded: Optional[SourceText], facts: Optional[dict] = None) -> List[Finding]:
+    """Findings as reports tell them: in a notebook, by cell (``Finding.cell``; the todo facts
+    get the cell as a sixth item)."""
+    notebook = getattr(decoded, "notebook", None)
+    if notebook is None:
+        return findings
+    if facts and facts.get("todo"):
+        facts["todo"] = [[notebook.position(line)[1], column, code, notebook.position(marker)[1], reason,
+                          notebook.position(line)[0]] for line, column, code, marker, reason, *_ in facts["todo"]]
+    return decoded.to_cells(findings)
 
 
 
@@ -209,13 +226,14 @@ def lint_source(
 ) -> List[Finding]:
     """Findings for one file's content; an unreadable file gives one IMS000 finding."""
     options = options or EngineOptions(target=target)
+    decoded = None
     try:
-        text = decode_for(source, path).text
-        return analyse(text, path, codes, options, facts)
+        decoded = decode_for(source, path)
+        return _told(analyse(decoded.text, path, codes, options, facts), decoded, facts)
     except SourceError as exc:
         return _if_selected(unreadable(path, str(exc)), codes)
     except ParseFailure as exc:
-        return unparsable(text, path, exc, codes, facts)
+        return _told(unparsable(decoded.text, path, exc, codes, facts), decoded, facts)
 
 
 def unparsable(text: str, path: str, failure: "ParseFailure", codes=None, facts: Optional[dict] = None) -> List[Finding]:
@@ -271,7 +289,7 @@ def fix_source(
         return FixOutcome(source if isinstance(source, str) else "", _if_selected(unreadable(path, str(exc)), codes))
     except ParseFailure as exc:
         text = decoded.text
-        return FixOutcome(text, unparsable(text, path, exc, codes, facts), source=decoded)
+        return FixOutcome(text, _told(unparsable(text, path, exc, codes, facts), decoded, facts), source=decoded)
     from .fixes import apply_fixes
 
     text = decoded.text
@@ -297,7 +315,7 @@ def fix_source(
         errors.append(f"fixes did not converge after {MAX_FIX_ROUNDS} rounds")
     if text != decoded.text:
         text, findings = _without_orphaned_imports(decoded.text, text, findings, path, codes, options)
-    return FixOutcome(text, findings, max(0, initial - len(findings)), errors, decoded)
+    return FixOutcome(text, _told(findings, decoded, facts), max(0, initial - len(findings)), errors, decoded)
 
 
 def _without_orphaned_imports(before: str, after: str, findings, path, codes, options):

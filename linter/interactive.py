@@ -160,14 +160,14 @@ class Session:
         return answer
 
     def show(self, candidate: Candidate, text: str) -> None:
-        from .report.common import BOLD, CYAN, RED, YELLOW, Options, paint, printable
+        from .report.common import BOLD, CYAN, RED, YELLOW, Options, location, paint, printable
         from .report.text import code_and_message, evidence_lines
         from .runner import unified_diff
 
         options = Options(color=self.color)
         first = candidate.first
         self.echo("")
-        self.echo(paint(f"{printable(candidate.path)}:{first.line}:{first.column}", BOLD, enabled=self.color))
+        self.echo(paint(location(first), BOLD, enabled=self.color))
         for finding in candidate.findings:
             self.echo("  " + code_and_message(finding, options))
         fix = candidate.fix
@@ -209,7 +209,9 @@ class Session:
         self.tally.applied_unsafe += not candidate.fix.is_safe
         self.tally.files.add(path)
         if self.automatic:
-            self.echo(f"applied: {candidate.path}:{candidate.first.line}: {candidate.fix.message}")
+            from .report.common import location
+
+            self.echo(f"applied: {location(candidate.first)}: {candidate.fix.message}")
         return True
 
     def failed(self, path: str, why: str) -> bool:

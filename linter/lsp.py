@@ -183,7 +183,11 @@ def make_server():
     linter = Linter()
 
     def publish(uri: str) -> None:
+        from .notebooks import is_notebook
+
         document = server.workspace.get_text_document(uri)
+        if is_notebook(document.path):  # its JSON text is no Python: `imslint check` reads notebooks
+            return
         try:
             findings = linter.lint(uri, document.path, document.source)
         except Exception as exc:  # a bug must not take the editor's server down
@@ -218,6 +222,10 @@ def make_server():
         uri = params.text_document.uri
         document = server.workspace.get_text_document(uri)
         text = document.source
+        from .notebooks import is_notebook
+
+        if is_notebook(document.path):
+            return []
         cached = linter.findings.get(uri)
         findings = cached[1] if cached is not None and cached[0] == text else linter.lint(uri, document.path, text)
         return code_actions(uri, text, findings, params.range, document.position_codec, params.context.only,

@@ -158,8 +158,9 @@ def _verify(text: str, findings: Sequence[Finding]) -> None:
 
 def add_noqa_to_file(path: str, findings: Sequence[Finding], reason: str = "") -> Added:
     """Adds the comments to the file at ``path`` (read, changed, checked, written atomically)."""
+    from .engine import decode_for
     from .fixes import NotFixed, write_atomically
-    from .source import SourceError, decode_source
+    from .source import SourceError
 
     try:
         with open(path, "rb") as stream:
@@ -167,9 +168,12 @@ def add_noqa_to_file(path: str, findings: Sequence[Finding], reason: str = "") -
     except OSError as exc:
         raise NoqaError(f"cannot be read: {(exc.strerror or str(exc)).lower()}")
     try:
-        source = decode_source(data)
+        source = decode_for(data, path)
     except SourceError as exc:
         raise NoqaError(str(exc))
+    notebook = getattr(source, "notebook", None)
+    if notebook is not None:  # findings told by cell: back on the lines of the cells' joined code
+        findings = [notebook.to_text(finding) for finding in findings]
     added = add_noqa(source.text, findings, reason)
     if added.text == source.text:
         return added
@@ -177,6 +181,8 @@ def add_noqa_to_file(path: str, findings: Sequence[Finding], reason: str = "") -
         encoded = source.encode(added.text)
     except UnicodeEncodeError:
         raise NoqaError(f"the reason cannot be written in the file's encoding ({source.encoding})")
+    except NotFixed as exc:
+        raise NoqaError(f"not changed: {exc}")
     try:
         write_atomically(path, encoded, data)
     except (OSError, NotFixed) as exc:

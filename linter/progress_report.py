@@ -34,6 +34,11 @@ class Site:
     line: int
     codes: Tuple[str, ...]
     reason: str = ""
+    cell: Optional[int] = None  # in a notebook: the cell ``line`` is in
+
+    @property
+    def place(self) -> str:
+        return f"cell {self.cell}:{self.line}" if self.cell is not None else str(self.line)
 
 
 @dataclass
@@ -112,7 +117,7 @@ class Migration:
             for state in package.files:
                 for site in state.sites:
                     if site.category == category:
-                        where.setdefault(site.reason, []).append(f"{state.path}:{site.line}")
+                        where.setdefault(site.reason, []).append(f"{state.path}:{site.place}")
         return sorted(((reason, len(places), places) for reason, places in where.items()), key=lambda r: (-r[1], r[0]))
 
 
@@ -161,30 +166,38 @@ def sites_of(findings: Sequence[Finding]) -> List[Site]:
         head = next((f for f in group if f.code in PRIMARY), group[0])
         category = _category(head)
         sites.append(Site(category, head.line, tuple(sorted({f.code for f in group})),
-                          _reason(head) if category == "manual" else head.fix.message))
-    return sorted(sites, key=lambda site: site.line)
+                          _reason(head) if category == "manual" else head.fix.message, head.cell))
+    return sorted(sites, key=_order)
+
+
+def _order(site: Site) -> Tuple[int, int]:
+    return (site.cell or 0, site.line)
 
 
 def todo_sites(todo: Sequence[Sequence[object]]) -> List[Site]:
-    """One site per todo marker, from ``facts["todo"]`` (``[line, column, code, marker line, reason]``)."""
-    markers: Dict[int, Tuple[List[str], str]] = {}
-    for _, _, code, marker_line, reason in todo:
-        codes, _ = markers.setdefault(int(marker_line), ([], str(reason)))
+    """One site per todo marker, from ``facts["todo"]`` (``[line, column, code, marker line,
+    reason]``, and in a notebook the cell)."""
+    markers: Dict[Tuple[int, int], Tuple[List[str], str]] = {}
+    for _, _, code, marker_line, reason, *cell in todo:
+        codes, _ = markers.setdefault((int(cell[0]) if cell else 0, int(marker_line)), ([], str(reason)))
         if code not in codes:
             codes.append(str(code))
-    return [Site("todo", line, tuple(sorted(codes)), reason or "(no reason given)")
-            for line, (codes, reason) in sorted(markers.items())]
+    return [Site("todo", line, tuple(sorted(codes)), reason or "(no reason given)", cell or None)
+            for (cell, line), (codes, reason) in sorted(markers.items())]
 
 
-def file_state(path: str, findings: Sequence[Finding], todo: Sequence[Sequence[object]], v2: Sequence[object]) -> FileState:
+def file_state(path: str, findings: Sequence[Finding], todo: Sequence[Sequence[object]], v2: Sequence[object],
+               notebook=None) -> FileState:
     """A file's sites; ``v2`` are its v2 requests (``v2_requests.V2Request``): those with a finding
-    inside the call (a v2 list read once: IMS004) count where that finding does, not as done."""
+    inside the call (a v2 list read once: IMS004) count where that finding does, not as done.
+    ``notebook`` (``notebooks.Notebook``) tells a notebook's lines by cell."""
     sites = sites_of(findings) + todo_sites(todo)
     starts = [f.start for f in findings]
     for request in v2:
         if not any(request.start <= start < request.end for start in starts):
-            sites.append(Site("on_v2", request.line, (), f"{request.method or 'GET'} {request.kind}"))
-    return FileState(relative_posix(path), sorted(sites, key=lambda site: site.line))
+            cell, line = notebook.position(request.line) if notebook is not None else (None, request.line)
+            sites.append(Site("on_v2", line, (), f"{request.method or 'GET'} {request.kind}", cell))
+    return FileState(relative_posix(path), sorted(sites, key=_order))
 
 
 def migration(states: Sequence[FileState], paths: Sequence[str] = ()) -> Migration:
@@ -213,14 +226,17 @@ def collect(paths: Sequence[str], resolver, *, jobs=None, cache_dir=None, use_ca
     for report in reports:
         v2: List[object] = []
         absolute = os.path.abspath(report.display_path)
+        decoded = None
         try:
             with open(absolute, "rb") as stream:
-                text = decode_for(stream.read(), report.display_path).text
+                decoded = decode_for(stream.read(), report.display_path)
         except Exception:  # unreadable: its IMS000 finding says why
-            text = None
+            pass
+        text = decoded.text if decoded is not None else None
         if text is not None:
             settings = resolver.settings_for(absolute)
             options = EngineOptions(target=settings.target, resolve_import=ImportResolver(absolute, roots))
             v2 = count_v2_requests(text, report.display_path, options)
-        states.append(file_state(report.display_path, report.findings, report.facts.get("todo", ()), v2))
+        states.append(file_state(report.display_path, report.findings, report.facts.get("todo", ()), v2,
+                                 getattr(decoded, "notebook", None)))
     return migration(states, paths)

@@ -140,8 +140,14 @@ def rule_marker(rule: type) -> str:
     return marker(any(not example.unsafe for example in fixed), any(example.unsafe for example in fixed))
 
 
+def place(finding: Finding) -> str:
+    """``line:col``, or in a notebook ``cell N:line:col`` (Ruff's convention)."""
+    cell = f"cell {finding.cell}:" if finding.cell is not None else ""
+    return f"{cell}{finding.line}:{finding.column}"
+
+
 def location(finding: Finding) -> str:
-    return f"{printable(finding.path)}:{finding.line}:{finding.column}"
+    return f"{printable(finding.path)}:{place(finding)}"
 
 
 # Messages name other lines ("from GET /v1.1/images/detail (line 7)"): those numbers are left out too.

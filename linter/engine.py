@@ -145,12 +145,16 @@ def analyse(
 
 
 def _unsuppressed(findings, suppressions, facts: Optional[dict]) -> List[Finding]:
-    """The findings no suppression silences; those a todo marker silences go to ``facts["todo"]``
-    as ``[line, column, code, marker line, reason]``, the open migration debt (``suppress``)."""
+    """The findings no suppression silences; those a todo marker silences go to ``facts["todo"]``,
+    the open migration debt (``suppress``): ``{"line", "column", "code", "marker", "reason",
+    "evidence"}`` each (the marker's line; the finding's evidence record, or None)."""
     kept, debt = suppressions.split(findings)
     if facts is not None and debt:
-        entries = {(f.line, f.column, f.code, todo.line, todo.reason) for f, todo in debt}
-        facts["todo"] = [list(entry) for entry in sorted(entries)]
+        facts["todo"] = [
+            {"line": f.line, "column": f.column, "code": f.code, "marker": todo.line, "reason": todo.reason,
+             "evidence": f.evidence.to_dict() if f.evidence is not None else None}
+            for f, todo in sorted(debt, key=lambda pair: pair[0].sort_key)
+        ]
     return kept
 
 
@@ -204,13 +208,14 @@ def decode_for(source: Union[str, bytes], path: str) -> SourceText:
 
 def _told(findings: List[Finding], decoded: Optional[SourceText], facts: Optional[dict] = None) -> List[Finding]:
     """Findings as reports tell them: in a notebook, by cell (``Finding.cell``; the todo facts
-    get the cell as a sixth item)."""
+    get a ``cell`` too)."""
     notebook = getattr(decoded, "notebook", None)
     if notebook is None:
         return findings
-    if facts and facts.get("todo"):
-        facts["todo"] = [[notebook.position(line)[1], column, code, notebook.position(marker)[1], reason,
-                          notebook.position(line)[0]] for line, column, code, marker, reason, *_ in facts["todo"]]
+    for entry in (facts or {}).get("todo", ()):
+        if "cell" not in entry:
+            entry["cell"], entry["line"] = notebook.position(entry["line"])
+            entry["marker"] = notebook.position(entry["marker"])[1]
     return decoded.to_cells(findings)
 
 

@@ -25,7 +25,7 @@ from .suppress import parse_suppressions
 # ``# noqa: CODES`` with the codes captured (the same shape ``suppress`` reads).
 _NOQA_CODES = re.compile(r"#\s*noqa:\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)", re.I)
 _BARE_NOQA = re.compile(r"#\s*noqa(?!:)", re.I)
-_CODE = re.compile(r"[A-Z]+[0-9]+", re.I)
+_CODE = re.compile(r"\b[A-Z]+[0-9]+", re.I)
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 

@@ -137,36 +137,64 @@ def _category(finding: Finding) -> str:
 
 
 def _evidence_key(finding: Finding) -> Optional[str]:
-    return json.dumps(finding.evidence.to_dict(), sort_keys=True) if finding.evidence is not None else None
+    return _key(finding.evidence.to_dict()) if finding.evidence is not None else None
 
 
-def sites_of(findings: Sequence[Finding]) -> List[Site]:
-    """The request sites of one file's findings (see the module docstring)."""
+def _key(evidence: Optional[dict]) -> Optional[str]:
+    """The evidence record as comparable text (without the strengths a cached record may carry)."""
+    if evidence is None:
+        return None
+    return json.dumps({name: {"value": part.get("value"), "reason": part.get("reason")}
+                       for name, part in evidence.items()}, sort_keys=True)
+
+
+@dataclass
+class _Group:
+    """The findings of one site while they are gathered: a request without a fix, or a todo marker."""
+
+    findings: List[Finding]
+    line: int
+    cell: Optional[int]
+    keys: set  # the evidence records of its findings
+    todo: Optional[Tuple[Tuple[str, ...], str]] = None  # a marker's (codes, reason)
+
+
+def sites_of(findings: Sequence[Finding], todo: Sequence[dict] = ()) -> List[Site]:
+    """The request sites of one file's findings and todo entries (``facts["todo"]``; see the
+    module docstring): one per fix, one per request without a fix, one per todo marker; the other
+    findings (IMS002-IMS004 without a fix) join the nearest site with the same evidence."""
     ordered = sorted(findings, key=lambda f: f.sort_key)
     by_fix: Dict[Tuple, List[Finding]] = {}
-    primaries: List[List[Finding]] = []
+    groups: List[_Group] = []
+    for marker, entries in _markers(todo).items():
+        codes = tuple(sorted({str(e["code"]) for e in entries}))
+        groups.append(_Group([], marker[1], marker[0] or None, {_key(e.get("evidence")) for e in entries} - {None},
+                             (codes, str(entries[0].get("reason") or "") or "(no reason given)")))
     companions: List[Finding] = []
     for finding in ordered:
         if finding.fix is not None and finding.fix.edits:
             by_fix.setdefault(finding.fix.edits, []).append(finding)
         elif finding.code in PRIMARY:
-            primaries.append([finding])
+            groups.append(_Group([finding], finding.line, finding.cell, {_evidence_key(finding)} - {None}))
         else:
             companions.append(finding)
-    for finding in companions:  # attach to the nearest request with the same evidence
+    for finding in companions:  # join the nearest site with the same evidence
         key = _evidence_key(finding)
-        same = [group for group in primaries if key is not None and _evidence_key(group[0]) == key]
+        same = [g for g in groups if key is not None and key in g.keys and g.cell == finding.cell]
         if same:
-            min(same, key=lambda group: abs(group[0].line - finding.line)).append(finding)
+            min(same, key=lambda g: abs(g.line - finding.line)).findings.append(finding)
         else:
-            primaries.append([finding])
-    groups = list(by_fix.values()) + primaries
+            groups.append(_Group([finding], finding.line, finding.cell, {key} - {None}))
     sites = []
+    for fixed in by_fix.values():
+        head = next((f for f in fixed if f.code in PRIMARY), fixed[0])
+        sites.append(Site(_category(head), head.line, tuple(sorted({f.code for f in fixed})), head.fix.message, head.cell))
     for group in groups:
-        head = next((f for f in group if f.code in PRIMARY), group[0])
-        category = _category(head)
-        sites.append(Site(category, head.line, tuple(sorted({f.code for f in group})),
-                          _reason(head) if category == "manual" else head.fix.message, head.cell))
+        if group.todo is not None:
+            sites.append(Site("todo", group.line, group.todo[0], group.todo[1], group.cell))
+            continue
+        head = group.findings[0]
+        sites.append(Site("manual", head.line, tuple(sorted({f.code for f in group.findings})), _reason(head), head.cell))
     return sorted(sites, key=_order)
 
 
@@ -174,24 +202,21 @@ def _order(site: Site) -> Tuple[int, int]:
     return (site.cell or 0, site.line)
 
 
-def todo_sites(todo: Sequence[Sequence[object]]) -> List[Site]:
-    """One site per todo marker, from ``facts["todo"]`` (``[line, column, code, marker line,
-    reason]``, and in a notebook the cell)."""
-    markers: Dict[Tuple[int, int], Tuple[List[str], str]] = {}
-    for _, _, code, marker_line, reason, *cell in todo:
-        codes, _ = markers.setdefault((int(cell[0]) if cell else 0, int(marker_line)), ([], str(reason)))
-        if code not in codes:
-            codes.append(str(code))
-    return [Site("todo", line, tuple(sorted(codes)), reason or "(no reason given)", cell or None)
-            for (cell, line), (codes, reason) in sorted(markers.items())]
+def _markers(todo: Sequence[dict]) -> Dict[Tuple[int, int], List[dict]]:
+    """Todo entries by marker: ``(cell or 0, marker line)``."""
+    markers: Dict[Tuple[int, int], List[dict]] = {}
+    for entry in todo:
+        if isinstance(entry, dict):
+            markers.setdefault((int(entry.get("cell") or 0), int(entry["marker"])), []).append(entry)
+    return markers
 
 
-def file_state(path: str, findings: Sequence[Finding], todo: Sequence[Sequence[object]], v2: Sequence[object],
+def file_state(path: str, findings: Sequence[Finding], todo: Sequence[dict], v2: Sequence[object],
                notebook=None) -> FileState:
     """A file's sites; ``v2`` are its v2 requests (``v2_requests.V2Request``): those with a finding
     inside the call (a v2 list read once: IMS004) count where that finding does, not as done.
     ``notebook`` (``notebooks.Notebook``) tells a notebook's lines by cell."""
-    sites = sites_of(findings) + todo_sites(todo)
+    sites = sites_of(findings, todo)
     starts = [f.start for f in findings]
     for request in v2:
         if not any(request.start <= start < request.end for start in starts):

@@ -134,6 +134,17 @@ def test_report_to_a_file_and_errors(project):
     assert invoke("report", "--format", "pdf").exit_code == 2
 
 
+def test_a_todo_marker_takes_its_request_s_other_findings(project):
+    (project / "app" / "legacy" / "todo.py").write_text(
+        'import requests\n\n\ndef since(t):\n    params = {"status": "active"}\n    params["changes-since"] = t\n'
+        '    return requests.get(EP + "/v1.1/images/detail", params=params).json()["images"]'
+        '  # imslint: todo[IMS001,IMS004] compare image IDs instead\n')
+    page = invoke("report", "--no-cache").stdout
+    # The IMS002 on the line before (no fix, the same evidence) is part of the marked request.
+    assert "| app/legacy/todo.py | 0 | 0 | 0 | 0 | 1 | 1 |" in page, page
+    assert "- compare image IDs instead — 1 site: `app/legacy/todo.py:7`" in page
+
+
 def test_progress_shows_after_fixing(project):
     invoke("fix", "--no-cache", "app")
     page = invoke("report", "--no-cache").stdout

@@ -143,8 +143,9 @@ def test_noqa_beats_todo_which_then_is_no_debt(project):
 def test_todo_facts_have_line_code_and_reason():
     facts: dict = {}
     assert lint_source(TODO, "a.py", facts=facts) == []
-    assert [(line, code, marker, reason) for line, _, code, marker, reason in facts["todo"]] == [
+    assert [(e["line"], e["code"], e["marker"], e["reason"]) for e in facts["todo"]] == [
         (2, "IMS001", 2, "wait for the size filter in v2"), (2, "IMS002", 2, "wait for the size filter in v2")]
+    assert facts["todo"][0]["evidence"]["fix"]["value"] == "none"
 
 
 def test_todo_in_a_string_is_not_a_marker():

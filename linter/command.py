@@ -287,7 +287,7 @@ def _lint_stdin(request: Request, resolver):
     from .options import EngineOptions
     from .project import ImportResolver
     from .engine import unreadable
-    from .runner import FileReport, line_edits, unified_diff
+    from .runner import FileReport, file_edits, unified_diff
 
     name = request.stdin_filename or "-"
     settings = resolver.settings_for(name if name != "-" else "stdin.py")
@@ -305,7 +305,7 @@ def _lint_stdin(request: Request, resolver):
     if request.mode == DIFF:
         if changed:
             report.diff = unified_diff(outcome.source.text, outcome.text, name)
-            report.edits = line_edits(outcome.source.text, outcome.text)
+            report.edits = file_edits(outcome.source.text, outcome.text, name)
         return [report]
     from .fixes import NotFixed
 

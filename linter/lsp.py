@@ -19,13 +19,12 @@ client and pygls agreed on (UTF-16 unless the client offers another).
 from __future__ import annotations
 
 import os
-import re
 from typing import Dict, List, Optional, Tuple
 
 from . import __version__
+from .source import physical_lines
 
 FIX_ALL_KIND = "source.fixAll.imslint"
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 class MissingPygls(Exception):
@@ -84,7 +83,7 @@ class Linter:
 
 
 def _lines(text: str) -> List[str]:
-    return _LINE.findall(text)
+    return physical_lines(text)
 
 
 def _position(codec, lines: List[str], line: int, column: int):

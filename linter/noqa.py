@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from .findings import Finding
+from .source import physical_lines
 from .suppress import parse_suppressions
 
 # ``# noqa: CODES`` with the codes captured (the same shape ``suppress`` reads).
 _NOQA_CODES = re.compile(r"#\s*noqa:\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)", re.I)
 _BARE_NOQA = re.compile(r"#\s*noqa(?!:)", re.I)
 _CODE = re.compile(r"\b[A-Z]+[0-9]+", re.I)
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 class NoqaError(Exception):
@@ -66,7 +66,7 @@ def _scan(text: str) -> _Lines:
             blocked.update(range(start, end))  # a string (or f-string part) running on
         if token.type == tokenize.COMMENT:
             comments[start] = (token.start[1], token.string)
-    lines = _LINE.findall(text)
+    lines = physical_lines(text)
     for number, line in enumerate(lines, start=1):
         if line.rstrip("\r\n").endswith("\\") and number not in comments:
             blocked.add(number)  # a backslash continuation: a comment after it is a syntax error
@@ -115,7 +115,7 @@ def add_noqa(text: str, findings: Sequence[Finding], reason: str = "") -> Added:
     """``text`` with a noqa comment for each finding (IMS000 is skipped: it is about the file)."""
     reason = check_reason(reason) if reason else ""
     lines = _scan(text)
-    physical = _LINE.findall(text)
+    physical = physical_lines(text)
     wanted: Dict[int, List[str]] = {}
     skipped: List[Finding] = []
     for finding in findings:

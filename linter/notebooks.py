@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .findings import Edit, Finding
-from .source import SourceError, SourceText
+from .source import SourceError, SourceText, physical_lines
 
 SUFFIX = ".ipynb"
 _MARKER = re.compile(r"^# %% imslint-cell ([0-9]+) ([0-9a-f]{8})$")
@@ -34,7 +34,6 @@ _MARKER = re.compile(r"^# %% imslint-cell ([0-9]+) ([0-9a-f]{8})$")
 # and help (``?obj``, ``obj?``, ``obj??``).
 _MAGIC = re.compile(r"^\s*(?:[%!?]|[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*[%!]|[A-Za-z_][\w.]*\?\??\s*$)")
 _PLACEHOLDER = re.compile(r"^([ \t]*)# imslint-magic [0-9a-f]{8} ([^\r\n]*)$", re.M)
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 def is_notebook(path: str) -> bool:
@@ -124,14 +123,14 @@ class Notebook:
             if cell.added_newline and body.endswith("\n"):
                 body = body[:-1]
             body = restore_magics(body)
-            data["cells"][cell.index]["source"] = _LINE.findall(body) if cell.as_list else body
+            data["cells"][cell.index]["source"] = physical_lines(body) if cell.as_list else body
         return dump(data, self.layout).encode("utf-8")
 
 
 def split_cells(text: str) -> Optional[List[Tuple[int, str]]]:
     """``[(cell number, code)]`` of a notebook's text, or None when ``text`` has no cell markers."""
     cells: List[Tuple[int, List[str]]] = []
-    for line in _LINE.findall(text):
+    for line in physical_lines(text):
         match = _MARKER.match(line.rstrip("\r\n"))
         if match:
             cells.append((int(match.group(1)), []))
@@ -181,7 +180,7 @@ def _placeholders(text: str, token: str) -> str:
     that hold them (``# imslint-magic <token> %time f()``); only lines that start a statement
     count (``% value`` continuing an expression is Python)."""
     lines: List[str] = []
-    for line in _LINE.findall(text):
+    for line in physical_lines(text):
         content = line.rstrip("\r\n")
         if _MAGIC.match(content) and _starts_statement("".join(lines)):
             stripped = content.lstrip()
@@ -248,7 +247,7 @@ def read(data: bytes) -> Notebook:
             body += "\n"
             cell.added_newline = True
         parts.append(body)
-        notebook.line_map.extend((cell.number, line) for line in range(1, len(_LINE.findall(body)) + 1))
+        notebook.line_map.extend((cell.number, line) for line in range(1, len(physical_lines(body)) + 1))
     notebook.text = "".join(parts)
     return notebook
 
@@ -283,6 +282,21 @@ def scannable(path: str, data: bytes) -> Tuple[bytes, Optional[str]]:
         return read(data).text.encode("utf-8"), None
     except NotebookError as exc:
         return data, str(exc)
+
+
+def cell_edits(before: str, after: str) -> Optional[List[dict]]:
+    """The change as edits of whole lines of each changed code cell (``runner.line_edits``, lines
+    within the cell), each with its ``cell``; None when the texts are not a notebook's."""
+    from .runner import line_edits
+
+    old, new = split_cells(before), split_cells(after)
+    if old is None or new is None or [n for n, _ in old] != [n for n, _ in new]:
+        return None
+    edits = []
+    for (number, first), (_, second) in zip(old, new):
+        if first != second:
+            edits += [dict(edit, cell=number) for edit in line_edits(restore_magics(first), restore_magics(second))]
+    return edits
 
 
 # -- diffs --------------------------------------------------------------------------------------------

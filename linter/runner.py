@@ -103,7 +103,7 @@ def _fix(job: FileJob, data: bytes, options: EngineOptions, report: FileReport) 
     report.fixed = outcome.fixed
     if job.mode == DIFF:
         report.diff = unified_diff(original, outcome.text, job.display_path)
-        report.edits = line_edits(original, outcome.text)
+        report.edits = file_edits(original, outcome.text, job.display_path)
         return report
     try:
         write_atomically(_write_path(job), outcome.encoded(), data)
@@ -156,6 +156,14 @@ def unified_diff(before: str, after: str, path: str) -> str:
 
 # A line as Python counts them: ended by \n, \r\n or \r (str.splitlines also splits at \f...).
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def file_edits(before: str, after: str, path: str) -> List[dict]:
+    """``line_edits``; for a notebook, per code cell (each edit with its ``cell``)."""
+    from .notebooks import cell_edits, is_notebook
+
+    by_cell = cell_edits(before, after) if is_notebook(path) else None
+    return line_edits(before, after) if by_cell is None else by_cell
 
 
 def line_edits(before: str, after: str) -> List[dict]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import List, Optional, Set
 
-from .endpoints import HOLE_CHAR
 
 
 @dataclass(frozen=True)
@@ -26,25 +25,17 @@ class V2Request:
 def v2_path_kind(text: str) -> Optional[str]:
     """``list`` for ``.../v2/images``, ``image`` for ``.../v2/images/{id}[/...]``, else None.
 
-    ``text`` is a template's text with holes as ``HOLE_CHAR`` (``"\\x00/v2/images/\\x00"``)."""
-    path = text
-    for stop in "?#":
-        found = path.find(stop)
-        if found != -1:
-            path = path[:found]
-    if not path or any(character.isspace() for character in path):
-        return None
-    segments = path.rstrip("/").split("/")
-    for index in range(len(segments) - 1):
-        version, name = segments[index], segments[index + 1]
-        if name != "images":
-            continue
-        if not (version == "v2" or (version.endswith("v2") and set(version[:-2]) == {HOLE_CHAR})):
-            continue
-        rest = segments[index + 2:]
-        if not rest:
-            return "list"
-        return None if rest[0] == "detail" else "image"
+    ``text`` is a template's text with holes as ``HOLE_CHAR`` (``"\\x00/v2/images/\\x00"``); the
+    list test is IMS004's (``responses.is_v2_image_list``), applied to the path up to ``images``."""
+    from .responses import is_v2_image_list
+
+    if is_v2_image_list(text):
+        return "list"
+    segments = text.split("?", 1)[0].split("#", 1)[0].split("/")
+    for index, segment in enumerate(segments[:-1]):
+        if segment == "images" and is_v2_image_list("/".join(segments[: index + 1])):
+            rest = [part for part in segments[index + 1:] if part]
+            return "image" if rest and rest[0] != "detail" else None
     return None
 
 

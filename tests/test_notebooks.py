@@ -197,3 +197,11 @@ def test_magic_lines_become_placeholders_only_where_a_statement_starts():
         "# imslint-magic 0123abcd files = !ls", "# imslint-magic 0123abcd obj?", "if x:",
         "    # imslint-magic 0123abcd %timeit g()", "y = 1  # why?"]
     assert restore_magics(replaced) == code
+
+
+def test_diff_as_json_edits_lines_of_the_cell(project):
+    result = invoke("fix", "--diff", "-o", "json", ".")
+    [entry] = json.loads(result.stdout)
+    assert entry["path"] == "nb.ipynb"
+    assert entry["edits"] == [{"content": SAFE_LINE.replace("/v1.1/images/detail", "/v2/images"), "cell": 3,
+                               "location": {"line": 2, "column": 1}, "end_location": {"line": 3, "column": 1}}]

@@ -103,7 +103,7 @@ def _fix(job: FileJob, data: bytes, options: EngineOptions, report: FileReport) 
     report.fixed = outcome.fixed
     if job.mode == DIFF:
         report.diff = unified_diff(original, outcome.text, job.display_path)
-        report.edits = line_edits(original, outcome.text)
+        report.edits = file_edits(original, outcome.text, job.display_path)
         return report
     try:
         write_atomically(_write_path(job), outcome.encoded(), data)
@@ -142,6 +142,12 @@ def _write_path(job: FileJob) -> str:
 
 
 def unified_diff(before: str, after: str, path: str) -> str:
+    from .notebooks import cell_diff, is_notebook
+
+    if is_notebook(path):  # one diff per changed code cell
+        by_cell = cell_diff(before, after, path)
+        if by_cell is not None:
+            return by_cell
     lines = difflib.unified_diff(
         before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"
     )
@@ -150,6 +156,14 @@ def unified_diff(before: str, after: str, path: str) -> str:
 
 # A line as Python counts them: ended by \n, \r\n or \r (str.splitlines also splits at \f...).
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def file_edits(before: str, after: str, path: str) -> List[dict]:
+    """``line_edits``; for a notebook, per code cell (each edit with its ``cell``)."""
+    from .notebooks import cell_edits, is_notebook
+
+    by_cell = cell_edits(before, after) if is_notebook(path) else None
+    return line_edits(before, after) if by_cell is None else by_cell
 
 
 def line_edits(before: str, after: str) -> List[dict]:
@@ -184,6 +198,13 @@ class Selection:
 def _read(path: str) -> bytes:
     with open(path, "rb") as stream:
         return stream.read()
+
+
+def _read_scannable(path: str) -> bytes:
+    """The bytes the pre-filter reads: a notebook's code cells as Python (``notebooks.scannable``)."""
+    from .notebooks import scannable
+
+    return scannable(path, _read(path))[0]
 
 
 def _read_with_status(path: str) -> Tuple[bytes, os.stat_result]:
@@ -236,6 +257,7 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
     order the files came in. With the cache on, what was learnt from a file's bytes is kept in
     the pre-filter index, and an unchanged file is not read again at all.
     """
+    from .notebooks import scannable
     from .prefilter import is_seed, seed_facts, undecodable
 
     selection = Selection()
@@ -255,11 +277,12 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
                 message = f"cannot be read: {exc.strerror or exc}"
                 selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, message)]))
                 continue
-            exports, own = seed_facts(data) if is_seed(data) else (set(), False)
+            data, not_a_notebook = scannable(path, data)  # a notebook: its code cells as Python
+            exports, own = seed_facts(data) if not not_a_notebook and is_seed(data) else (set(), False)
             if own:
                 entry = ["seed", [[], sorted(exports), True], [], []]
             else:
-                problem = undecodable(data)
+                problem = not_a_notebook or undecodable(data)
                 entry = ["other", None, [], []] if problem is None else ["problem", problem, [], []]
             if index is not None:
                 index.store(path, status, *entry)
@@ -307,7 +330,7 @@ class _NameSearch:
         if searched == self.listed or self.names.issubset(searched):  # searched before, unchanged since
             return self.names.intersection(mentioned), None
         try:
-            data = _read(file.path)
+            data = _read_scannable(file.path)
         except OSError:
             return None, None
         found = self.pattern.found(data) if self.pattern is not None else set()
@@ -324,7 +347,7 @@ def _exports(file: _Scanned, names: Set[str], known: List[str], data: Optional[b
     if file.entry[1] is not None and file.entry[1][0] == known:
         return set(file.entry[1][1]), file.entry[1][2]
     try:
-        data = _read(file.path) if data is None else data
+        data = _read_scannable(file.path) if data is None else data
     except OSError:
         return set(), True  # let processing report it
     exports, uses = exported_and_used(data, names)

@@ -56,8 +56,7 @@ def test_findings_are_told_by_cell(project):
     assert result.stdout.splitlines()[:3] == [
         "nb.ipynb:cell 3:2:25: IMS001 [*] `GET /v1.1/images/detail` is abandoned: use `GET /v2/images`",
         "nb.ipynb:cell 4:1:18: IMS001 `GET /v1.1/images/detail` is abandoned: use `GET /v2/images`; no fix: `size_max` cannot be translated",
-        "nb.ipynb:cell 4:1:55: IMS002 `size_max` has no equivalent on IMS GET /v2/images (its `size` reads 0): filter the"
-        ' results on `int(image["__image_size"])` instead; the call was left as is',
+        'nb.ipynb:cell 4:1:55: IMS002 `size_max` has no IMS v2 filter (`size` reads 0): filter on `int(image["__image_size"])`',
     ]
     assert "Found 3 findings in 1 file" in result.stdout  # not the markdown, raw or %%bash cells
 

@@ -178,6 +178,8 @@ def file_facts(context) -> dict:
 def _fixed_constants(context) -> List[str]:
     """Module constants that fixes rewrite at their uses: with the project's imports known
     (``EngineOptions.imported_elsewhere``) they may be rewritten where they are defined instead."""
+    import libcst as cst
+
     from .planning import assess
     from .strings import Lit
     from .tree import MODULE
@@ -188,7 +190,10 @@ def _fixed_constants(context) -> List[str]:
             continue
         for piece in site.template.pieces:
             if isinstance(piece, Lit) and piece.node is not None and piece.anchor is not None:
-                binding = context.evaluator.lookup(piece.anchor) if hasattr(piece.anchor, "value") else None
+                if isinstance(piece.anchor, cst.Attribute):
+                    names.add(piece.anchor.attr.value)  # a class constant (``self.LIST``)
+                    continue
+                binding = context.evaluator.lookup(piece.anchor) if isinstance(piece.anchor, cst.Name) else None
                 if binding is not None and binding.scope.kind == MODULE:
                     names.add(binding.name)
     return sorted(names)

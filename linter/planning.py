@@ -140,7 +140,7 @@ def _definition_template(ctx, migration: Migration):
     None when no constant qualifies (the uses are rewritten, as for shared or imported constants)."""
     from dataclasses import replace as replace_piece
 
-    from .tree import ASSIGN, MODULE
+    from .tree import ASSIGN
 
     elsewhere = ctx.options.imported_elsewhere
     if elsewhere is None:
@@ -148,16 +148,13 @@ def _definition_template(ctx, migration: Migration):
     site = migration.site
     verdict = assess(ctx, migration).verdict.value
     anchors = {p.anchor for p in site.template.pieces if isinstance(p, Lit) and p.node is not None
-               and isinstance(p.anchor, cst.Name)}
+               and isinstance(p.anchor, (cst.Name, cst.Attribute))}
     chosen = set()
     for anchor in anchors:
-        binding = ctx.evaluator.lookup(anchor)
-        if binding is None or binding.kind != ASSIGN or binding.scope.kind != MODULE or binding.name in elsewhere:
-            continue
-        if len(binding.scope.bindings.get(binding.name, [])) != 1:
+        binding, uses = _constant_uses(ctx, anchor, elsewhere)
+        if binding is None or binding.kind != ASSIGN or len(binding.scope.bindings.get(binding.name, [])) != 1:
             continue
         value = _anchor_rewrite(ctx, migration, anchor)
-        uses = readers_evidence._uses(ctx, binding)
         if value is None or not uses:
             continue
         if all(_rewrites_use(ctx, use, value, verdict) for use in uses):
@@ -169,6 +166,41 @@ def _definition_template(ctx, migration: Migration):
         for p in site.template.pieces
     )
     return Template(pieces, site.template.sources)
+
+
+def _constant_uses(ctx, anchor, elsewhere):
+    """(binding, uses) of the constant an anchor names: a module constant (``LIST``) no other
+    module imports, or a class attribute read as ``self.LIST`` / ``cls.LIST`` / ``Class.LIST``
+    of a class no other module imports (every ``.LIST`` of the module must be one of those)."""
+    from .resolve import enclosing_class
+    from .tree import CLASS, MODULE
+
+    if isinstance(anchor, cst.Name):
+        binding = ctx.evaluator.lookup(anchor)
+        if binding is None or binding.scope.kind != MODULE or binding.name in elsewhere:
+            return None, []
+        return binding, readers_evidence._uses(ctx, binding)
+    receiver = anchor.value
+    if not isinstance(receiver, cst.Name):
+        return None, []
+    owner = enclosing_class(ctx.facts, anchor) if receiver.value in ("self", "cls") else None
+    if owner is None:
+        found = ctx.evaluator.lookup(receiver)
+        owner = ctx.facts.scopes_by_node.get(found.statement) if found is not None else None
+    if owner is None or owner.kind != CLASS or owner.node.name.value in elsewhere:
+        return None, []
+    name = anchor.attr.value
+    bindings = owner.bindings.get(name, [])
+    if len(bindings) != 1 or owner.instance_bindings.get(name):
+        return None, []
+    uses = [node for node in ctx.facts.order if isinstance(node, cst.Attribute) and node.attr.value == name]
+    for use in uses:
+        receiver = use.value
+        inside = receiver.value in ("self", "cls") and enclosing_class(ctx.facts, use) is owner if isinstance(receiver, cst.Name) else False
+        named = isinstance(receiver, cst.Name) and receiver.value == owner.node.name.value
+        if not (inside or named):
+            return None, []  # ``other.LIST``: maybe this class's, maybe not
+    return bindings[0], uses
 
 
 def _anchor_rewrite(ctx, migration: Migration, anchor) -> Optional[str]:

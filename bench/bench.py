@@ -604,19 +604,16 @@ def _runner(function: str):
     return lambda filename, name: filename.replace(os.sep, "/").endswith("linter/runner.py") and name == function
 
 
-_PREFILTER_CALLERS = ("select_candidates", "_exports", "mentioned", "__init__")
-
-
 PHASES = (
     ("pre-filter: runner.select_candidates (all of it)", _runner("select_candidates")),
     ("  linter/prefilter.py", _in("linter/prefilter.py")),
-    ("  linter/project.py, from the pre-filter rounds", None),  # computed: project.py entered from runner.py
+    ("  linter/project.py, from the pre-filter rounds", None),  # computed: entered from runner.py/prefilter.py
     ("engine: runner.process_file (all of it)", _runner("process_file")),
     ("  libcst parse (libcst.parse_module)", _in("libcst/_parser/")),
     ("  libcst metadata (MetadataWrapper, providers)", _in("libcst/metadata/")),
     ("  linter/tree.py (tree collection, visitor)", _in("linter/tree.py")),
     ("  linter/evaluate.py (evaluation)", _in("linter/evaluate.py")),
-    ("  linter/project.py, from the analysis (imported modules)", None),  # computed: project.py not from runner.py
+    ("  linter/project.py, from the analysis (imported modules)", None),  # computed: entered from elsewhere
     ("  rules/ (every rule module)", lambda filename, name: "/rules/ims" in filename.replace(os.sep, "/")),
     ("reporting (linter/report/)", _in("linter/report/")),
 )
@@ -666,8 +663,9 @@ def phase_breakdown(profile_path: Path) -> dict:
             members = {f for f in stats if _in("linter/project.py")(f[0], f[2])}
 
             def counted(caller) -> bool:
-                is_runner = caller[0].replace(os.sep, "/").endswith("linter/runner.py")
-                return caller not in members and (is_runner if from_prefilter else not is_runner)
+                name = caller[0].replace(os.sep, "/")
+                is_prefilter = name.endswith(("linter/runner.py", "linter/prefilter.py"))
+                return caller not in members and (is_prefilter if from_prefilter else not is_prefilter)
         else:
             members = {f for f in stats if predicate(f[0], f[2])}
 

@@ -371,13 +371,15 @@ def codes_count(keys: List[List[object]]) -> Dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def per_package(keys: List[List[object]], corpus_shown: str) -> Dict[str, Dict[str, int]]:
-    """Findings per code per top directory of the corpus (a package of the cloud corpus)."""
+def per_package(keys: List[List[object]], corpus_shown: str, planted: Sequence[str] = ()) -> Dict[str, Dict[str, int]]:
+    """Findings per code per top directory of the corpus (a package of the cloud corpus); those
+    of the planted fixtures apart."""
     result: Dict[str, Dict[str, int]] = {}
     prefix = corpus_shown.rstrip("/") + "/"
+    planted = tuple(planted)
     for path, _, _, code in keys:
         relative = path[len(prefix):] if path.startswith(prefix) else path
-        top = relative.split("/", 1)[0]
+        top = "(planted fixtures)" if planted and path.startswith(planted) else relative.split("/", 1)[0]
         counts = result.setdefault(top, {})
         counts[code] = counts.get(code, 0) + 1
     return {top: dict(sorted(c.items())) for top, c in sorted(result.items())}
@@ -538,7 +540,7 @@ def verify_cloud(manifest: dict, shown: str, jobs: List[str], cold_check, warm_c
         print(f"FAIL: imslint check did not print JSON: {cold_check.stderr.strip()[-300:]} {warm_check.stderr.strip()[-300:]}")
         return False, {}
     counts = codes_count(cold)
-    packages = per_package(cold, shown)
+    packages = per_package(cold, shown, manifest["planted"])
     print(f"findings (no cache): {len(cold)}: " + ", ".join(f"{c} {n}" for c, n in counts.items()))
     for top, by_code in packages.items():
         print(f"  {top:<40} " + ", ".join(f"{c} {n}" for c, n in by_code.items()))

@@ -717,9 +717,10 @@ def phase_profile(args) -> dict:
     findings_path = profile_path.with_suffix(".json")
     started = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if args.reuse_profile and profile_path.is_file() and findings_path.is_file():
-        print("(--reuse-profile: the profile of the last run, not a new run)")
-        result = subprocess.CompletedProcess(command, 0, findings_path.read_text(), "")
+    if args.reuse_profile and profile_path.is_file():
+        print("(--reuse-profile: the profile of the last run, not a new run; wall and CPU below are not its)")
+        findings_text = findings_path.read_text() if findings_path.is_file() else "[]"
+        result = subprocess.CompletedProcess(command, 0, findings_text, "")
     else:
         result = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, env=COLD)
         findings_path.write_text(result.stdout)

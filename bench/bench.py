@@ -799,7 +799,9 @@ def measured(command: Sequence[str], limit_bytes: int, timeout: float) -> dict:
         "start = time.perf_counter()\n"
         "try:\n"
         "    r = subprocess.run(sys.argv[3:], preexec_fn=cap, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)\n"
-        "    code, err, out = r.returncode, r.stderr.decode(errors='replace')[-400:], r.stdout\n"
+        "    code, out = r.returncode, r.stdout\n"
+        "    err = r.stderr.decode(errors='replace')\n"
+        "    err = err if len(err) <= 800 else err[:400] + ' [...] ' + err[-400:]\n"
         "except subprocess.TimeoutExpired:\n"
         "    code, err, out = 'timeout', '', b''\n"
         "wall = time.perf_counter() - start\n"
@@ -854,7 +856,7 @@ def large_file(args) -> dict:
                     f"{m.get('cpu', 0):.1f} | {rss or 0:,.0f} | {per_byte} | {codes} |")
         print(rows[-1], flush=True)
         if m.get("exit") not in (0, 1) and m.get("stderr"):
-            print(f"   stderr: {m['stderr'].strip()[-300:]}")
+            print(f"   stderr: {m['stderr'].strip()}")
     table = "\n".join(rows)
     print("\n" + table)
     return {"cases": measurements, "table": table}

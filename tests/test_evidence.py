@@ -216,3 +216,7 @@ def test_orphaned_import_is_dropped_only_when_it_was_used_before():
 ])
 def test_python2_hints(text, hint):
     assert hint in python2_hint(text, 1)
+
+
+def test_rst_backquotes_and_old_python3_are_not_called_python2():
+    assert python2_hint('def f(async=False):\n    """Use ``x``, `y`."""\n') is None

@@ -175,8 +175,9 @@ _PLACEHOLDER = re.compile(r"\{\w*\}|\$\(\w+\)s|%[sd]|<\w+>|:\w+")
 
 
 def _looks_like_id(segment: str) -> bool:
-    """A literal image ID: with a digit, a placeholder, a short token (tests' ``"a"``), or named
-    for an ID; not a word such as ``detailed`` (another resource)."""
+    """A literal image ID: with a digit, a placeholder, a short token (tests' ``"a"``), named for
+    an ID, or words joined as tests name images (``my-image``, ``fake_img``); not a single word such
+    as ``detailed`` (another resource) nor ``detail...`` compounds."""
     lowered = segment.lower()
     return (
         len(segment) <= 4
@@ -184,7 +185,11 @@ def _looks_like_id(segment: str) -> bool:
         or bool(_PLACEHOLDER.fullmatch(segment))
         or "id" in lowered.replace("-", "_").split("_")
         or "uuid" in lowered
+        or (bool(re.search(r"[-_]", segment)) and not lowered.startswith("detail"))
     )
+
+
+_VERSION_SEGMENT = re.compile(r"v\d+(\.\d+)?")
 
 
 _PROJECT_ID = re.compile(r"[0-9a-fA-F-]{8,}|\{\w+\}|\$\(\w+\)s|%s|<\w+>")
@@ -194,7 +199,7 @@ def _segment_matches(token: str, segment: str, endpoint: Endpoint) -> bool:
     if token == "{version}":
         return endpoint.versions is not None and segment in endpoint.versions
     if token == ID:  # a runtime value or something shaped like an ID: ``detailed`` is another resource
-        if not segment or segment in _RESERVED or segment.startswith(("v1", "v2")):
+        if not segment or segment in _RESERVED or _VERSION_SEGMENT.fullmatch(segment):
             return False
         return HOLE_CHAR in segment or _looks_like_id(segment)
     if token == MEMBER:

@@ -382,6 +382,9 @@ class SiteFinder:
             return True
         if delivery is None:
             return is_declarative(self.facts, node) and service.known
+        keyword = delivery.first.arg.keyword
+        if keyword is not None and _DECLARATIVE_NAME.search(keyword.value) and service.known:
+            return True  # ``self._list(Image, base_path="/images/detail")``: a path the framework sends
         last = delivery.last.site
         if last.kind in (REQUEST, TEST_DOUBLE):
             return True

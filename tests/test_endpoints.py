@@ -41,6 +41,8 @@ def apply(text, edits):
         (H + "/v2.1/" + H + "/images/detail", "nova-detail"),
         (H + "/v1.1/" + H + "/images/detail", "nova-detail"),
         ("/images/detail", "compute-relative-detail"),
+        ("/v1/images/my-image", "v1-head"),  # tests name images with joined words
+        ("/v1/images/v2_created_img", "v1-update"),
     ],
 )
 def test_matches(text, key):

@@ -58,6 +58,51 @@ def test_hosts(host, double, expected):
     assert (signals[0].service if signals else None) == expected
 
 
+def test_a_doubles_made_up_host_is_weak_and_what_the_test_imports_decides():
+    [signal] = service.host_signals("gopher.dev10.com", "the URL", double=True)
+    assert signal.service == "other-provider" and signal.strength == WEAK
+    assert service.host_signals("gopher.dev10.com", "the URL")[0].strength == STRONG  # live code: another provider
+    source = (
+        "from requests_mock.contrib import fixture\nimport testtools\n"
+        "from openstackclient.api import image_v1\n\nFAKE_URL = 'http://gopher.dev10.com'\n\n\n"
+        "class TestImage(testtools.TestCase):\n"
+        "    def setUp(self):\n        super().setUp()\n        self.requests_mock = self.useFixture(fixture.Fixture())\n\n"
+        "    def test_list(self):\n"
+        "        self.requests_mock.register_uri('GET', FAKE_URL + '/v1/images', json={'images': []})\n"
+    )
+    [finding] = lint_source(source, "tests/unit/api/test_image_v1.py")
+    assert finding.code == "IMS005" and finding.evidence.role.value == DOUBLE
+    assert finding.evidence.service.value == IMAGE_V1 and "image_v1" in finding.evidence.service.reason
+    without_import = source.replace("from openstackclient.api import image_v1\n", "")
+    assert lint_source(without_import, "tests/unit/api/test_image_v1.py") == []  # a bare /v1/images needs evidence
+
+
+@pytest.mark.parametrize("module, expected", [
+    ("openstackclient.api.image_v1", IMAGE_V1), ("openstack.image.v1._proxy", IMAGE_V1),
+    ("glanceclient.v1.images", IMAGE_V1), ("novaclient.v2", COMPUTE), ("myapp.imagery_v1", None), ("openstack.image.v2", None),
+])
+def test_imported_client_modules(module, expected):
+    signals = service.import_signals([module])
+    assert (signals[0].service if signals else None) == expected
+
+
+def test_a_path_passed_as_a_frameworks_base_path_is_sent():
+    source = (
+        "class Proxy:\n"
+        "    def images(self, **query):\n"
+        "        return self._list(Image, base_path='/images/detail', **query)\n\n"
+        "    def listed(self, details=True):\n"
+        "        base_path = '/images/detail' if details else None\n"
+        "        return self._list(Image, base_path=base_path)\n"
+    )
+    findings = lint_source(source, "openstack/image/v1/_proxy.py")
+    assert [(f.code, f.line) for f in findings] == [("IMS005", 3), ("IMS005", 7)]
+    assert all(f.fix is None and f.evidence.method.value is None for f in findings)  # `_list` says no method
+    compute = lint_source(source, "openstack/compute/v2/_proxy.py")
+    assert [f.code for f in compute] == ["IMS006", "IMS006"]
+    assert lint_source(source, "app/proxy.py") == []  # no service evidence: a relative path is not enough
+
+
 @pytest.mark.parametrize("path, expected", [
     ("glance/api/v1/router.py", IMAGE_V1), ("glance/api/v2/images.py", IMAGE_V2),
     ("nova/api/openstack/compute/images.py", COMPUTE), ("openstack/compute/v2/_proxy.py", COMPUTE),

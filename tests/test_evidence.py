@@ -42,6 +42,14 @@ def test_service_takes_the_strongest_level_and_a_version_where_one_is_known():
     assert fact.value == IMAGE_V1 and fact.strength == EXPLICIT
 
 
+def test_the_version_comes_from_the_strongest_signals_that_name_one():
+    fact = service.decide([service.Signal(IMAGE_V2, STRONG, "_endpoint_suffix '/v2'"),
+                           service.Signal(IMAGE_V1, MEDIUM, "imports api.image_v1")])
+    assert fact.value == IMAGE_V2
+    tied = service.decide([service.Signal(IMAGE_V2, MEDIUM, "a"), service.Signal(IMAGE_V1, MEDIUM, "b")])
+    assert tied.value == IMAGE
+
+
 def test_service_conflict_at_the_top_is_unknown():
     fact = service.decide([service.Signal(IMAGE, STRONG, "a"), service.Signal(COMPUTE, STRONG, "b")])
     assert fact.value is None and "conflicting" in fact.reason

@@ -50,10 +50,13 @@ def decide(signals: Sequence[Signal]) -> Fact:
     chosen = families[0]
     reason = best[0].reason
     if chosen == IMAGE:
-        versions = {s.service for s in signals if s.service in (IMAGE_V1, IMAGE_V2) and s.strength >= MEDIUM}
+        # the version from the strongest signals that name one (``_endpoint_suffix = "/v2"`` over an import of a v1 module)
+        versioned = [s for s in signals if s.service in (IMAGE_V1, IMAGE_V2) and s.strength >= MEDIUM]
+        level = max((s.strength for s in versioned), default=0)
+        versions = {s.service for s in versioned if s.strength == level}
         if len(versions) == 1:
             version = versions.pop()
-            detail = next(s.reason for s in signals if s.service == version and s.strength >= MEDIUM)
+            detail = next(s.reason for s in versioned if s.service == version and s.strength == level)
             if detail != reason:
                 reason = f"{reason}; {detail}"
             return Fact(version, reason, top)

@@ -45,25 +45,11 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
+import bench as bench_script  # bench/bench.py, beside this script (sys.path[0])
+
 BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
-
-
-def _load_corpus():
-    """``bench/corpus.py``, loaded by path (``bench/corpus/``, the stdlib corpus directory, would
-    shadow a plain import)."""
-    import importlib.util
-
-    module = sys.modules.get("bench_corpus")
-    if module is None:
-        spec = importlib.util.spec_from_file_location("bench_corpus", BENCH / "corpus.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["bench_corpus"] = module
-        spec.loader.exec_module(module)
-    return module
-
-
-cloud = _load_corpus()
+cloud = bench_script.cloud_module()
 
 AUDIT = cloud.CACHE / "audit"
 REVIEW_TABLE = BENCH / "audit-review.md"

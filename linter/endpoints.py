@@ -233,6 +233,8 @@ def match_paths(text: str, endpoints: Sequence[Endpoint] = ENDPOINTS) -> List[Pa
         if stripped.endswith(("/detail", "/detail/")):
             end = len(stripped)
             runtime_suffix = True
+    if path[:end].endswith("$"):  # a route regex's anchor (``r"^api/v1.1/images/detail$"``)
+        end -= 1
     if path[:end].endswith("/"):
         end -= 1
     spans = _segment_spans(path, end)

@@ -44,7 +44,7 @@ from .evaluate import PROJECT_JOIN, Evaluator, MappingModel
 from .evidence import method as method_evidence
 from .evidence import role as role_evidence
 from .evidence import service as service_evidence
-from .evidence.record import CLIENT, DEFINITION, DOUBLE, OTHER, Evidence, Fact
+from .evidence.record import CLIENT, DEFINITION, DOUBLE, OTHER, SERVER, Evidence, Fact
 from .evidence.wrappers import Delivery, WrapperIndex, follow
 from .strings import Hole, Template
 from .tree import CLASS, MODULE, IMPORT, ModuleFacts, dotted_name
@@ -427,6 +427,9 @@ class SiteFinder:
         through = ""
         if delivery.followed:
             through = " through " + ", ".join(f"`{callee_name(h.call.func)}`" for h in delivery.hops[:-1])
+        own_app = role_evidence.own_app_client(last.evaluator, last.call)
+        if own_app is not None:
+            return Fact(SERVER, own_app, 3)
         if last.site.kind == REQUEST:
             return Fact(CLIENT, f"sent by `{name}`{through}", 3)
         if delivery.followed:

@@ -43,6 +43,7 @@ def apply(text, edits):
         ("/images/detail", "compute-relative-detail"),
         ("/v1/images/my-image", "v1-head"),  # tests name images with joined words
         ("/v1/images/v2_created_img", "v1-update"),
+        ("^api/v1.1/images/detail$", "ims-v1.1-detail"),  # a Django route regex
     ],
 )
 def test_matches(text, key):

@@ -7,7 +7,7 @@ import pytest
 from linter.endpoints import COMPUTE, HOLE_CHAR as H, IMAGE, IMAGE_V1, IMAGE_V2, called_title, match_paths, select_endpoint
 from linter.engine import lint_source
 from linter.evidence import method, safety, service
-from linter.evidence.record import CLIENT, DEFINITION, DOUBLE, EXPLICIT, MEDIUM, STRONG, WEAK, Evidence, Fact
+from linter.evidence.record import CLIENT, DEFINITION, DOUBLE, EXPLICIT, MEDIUM, SERVER, STRONG, WEAK, Evidence, Fact
 from linter.evidence.role import is_test_path
 from linter.imports import drop_orphaned_imports
 from linter.literal_scan import python2_hint
@@ -238,6 +238,30 @@ def test_doubles_have_no_filters_and_no_fix():
     findings = lint_source(source, "x.py")
     assert [f.code for f in findings] == ["IMS005"]
     assert findings[0].fix is None and findings[0].evidence.role.value == DOUBLE
+
+
+@pytest.mark.parametrize("head, receiver", [
+    ("from django.test import TestCase\n\n\nclass T(TestCase):\n", "self.client"),
+    ("from rest_framework import test\n\n\nclass T(test.APITestCase):\n", "self.client"),
+    ("from myapp import app\n\n\nclass T:\n    client = None\n", "app.test_client()"),
+])
+def test_a_test_client_of_the_projects_own_app_is_server_code(head, receiver):
+    call = receiver if receiver.startswith("self.") else "c"
+    setup = "" if call.startswith("self.") else f"        c = {receiver}\n"
+    source = head + "    def test_list(self):\n" + setup + f"        r = {call}.get('/api/v1.1/images/detail')\n        assert r.json()['images']\n"
+    [finding] = lint_source(source, "app/tests/test_api.py")
+    assert finding.evidence.role.value == SERVER and finding.fix is None
+
+
+def test_self_client_of_a_plain_test_case_is_still_a_client():
+    source = (
+        "import unittest\n\nimport requests\n\n\nclass T(unittest.TestCase):\n"
+        "    def setUp(self):\n        self.client = requests.Session()\n\n"
+        "    def test_list(self):\n        r = self.client.get('https://ims.example.com/v1.1/images/detail')\n"
+        "        assert r.json()['images']\n"
+    )
+    findings = lint_source(source, "tests/test_live.py")
+    assert findings and all(f.evidence.role.value == CLIENT for f in findings)
 
 
 def test_a_wrapper_passes_the_verb_it_is_given():

@@ -128,6 +128,8 @@ def classify(call: cst.Call, url_arg: cst.Arg, in_decorator: bool = False) -> Ca
         return CallSite(call, ROUTE, None, name)
     if root == "web" and last in HTTP_METHODS:  # aiohttp: web.get(path, handler) in app.add_routes
         return CallSite(call, ROUTE, None, name)
+    if _writes_link_header(last, positional, url_arg):
+        return CallSite(call, MESSAGE, None, name)  # a link a server's view builds: not a request
     if root in TEST_DOUBLE_ROOTS or last in _TEST_DOUBLE_METHODS:
         method = None
         if positional and positional[0] is not url_arg:
@@ -149,6 +151,18 @@ def classify(call: cst.Call, url_arg: cst.Arg, in_decorator: bool = False) -> Ca
         ]
         site.filter_kwargs += [arg for arg in call.args if arg.star == "**"]
     return site
+
+
+_LINK_HEADERS = frozenset({"location", "content-location", "link", "refresh"})
+
+
+def _writes_link_header(last: str, positional: List[cst.Arg], url_arg: cst.Arg) -> bool:
+    """``response.headers.add("Location", url)``, ``add_header("Link", ...)``: a header the code
+    writes into a response it serves."""
+    if last not in ("add", "set", "add_header", "setdefault", "append", "setitem") or len(positional) < 2:
+        return False
+    header = _string_value(positional[0].value)
+    return positional[1] is url_arg and header is not None and header.lower() in _LINK_HEADERS
 
 
 def _method(call: cst.Call, url_arg: cst.Arg, last: str, positional: List[cst.Arg]) -> Optional[str]:

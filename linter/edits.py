@@ -92,6 +92,8 @@ class EditRealizer:
         out.append(self._literal_edit(piece, low, high, text))
 
     def _literal_edit(self, piece: Lit, low: int, high: int, text: str) -> TextEdit:
+        if piece.helper is not None:
+            raise CannotEdit(f"the text to change is written in `{piece.helper}`, which other calls may share: change it there")
         if piece.node is None or piece.raw_start is None:
             raise CannotEdit("the text to change sits in a literal with escape sequences or is implicit")
         check_literal_text(piece.node, text, self.parents)

@@ -244,7 +244,7 @@ def match_paths(text: str, endpoints: Sequence[Endpoint] = ENDPOINTS) -> List[Pa
         if len(spans) < count:
             continue
         tail = spans[-count:]
-        if endpoint.relative and not _is_whole_relative_path(path, spans, count):
+        if endpoint.relative and not _is_whole_relative_path(path, spans, count, endpoint.segments[-1] == "detail"):
             continue
         if runtime_suffix and endpoint.segments[-1] != "detail":
             continue
@@ -260,19 +260,29 @@ def match_path(text: str, endpoints: Sequence[Endpoint] = ENDPOINTS) -> Optional
     return matches[0] if matches else None
 
 
-def _is_whole_relative_path(path: str, spans, count: int) -> bool:
-    """``images/detail`` or ``/images/detail`` and nothing before it."""
+def _is_whole_relative_path(path: str, spans, count: int, after_base: bool = False) -> bool:
+    """``images/detail`` or ``/images/detail`` and nothing before it; with ``after_base`` also
+    after one runtime value (``url + "/images/detail"``: only the abandoned APIs have that path)."""
     leading = spans[: len(spans) - count]
+    if after_base and len(leading) == 1 and path[slice(*leading[0])] == HOLE_CHAR:
+        return True
     return all(path[a:b] == "" for a, b in leading) and len(leading) <= 1
 
 
 def literal_host(text: str) -> Optional[str]:
+    """The host of a URL template when it is all literal (``ims.eu-de.otc.t-systems.com``)."""
+    host = url_host(text)
+    return None if host is None or HOLE_CHAR in host else host
+
+
+def url_host(text: str) -> Optional[str]:
+    """The host of a URL template, holes included (``\x00.iaas.cloud.ibm.com``)."""
     scheme = text.find("://")
     if scheme == -1:
         return None
     end = text.find("/", scheme + 3)
     host = text[scheme + 3 : end if end != -1 else len(text)]
-    return None if not host or HOLE_CHAR in host else host.lower()
+    return host.lower() or None
 
 
 def _segment_spans(path: str, end: int) -> List[Tuple[int, int]]:
@@ -361,9 +371,10 @@ def family_replacement(endpoint: Endpoint, target: str) -> str:
     return list_path(target)
 
 
-def called_title(match: PathMatch, text: str, method: Optional[str]) -> str:
+def called_title(match: PathMatch, text: str, method: Optional[str], service_known: bool = True) -> str:
     """The endpoint as this code calls it: ``DELETE /v1.0/images/{id}``, ``GET /v2.1/{project_id}/images``;
-    without a known method, the path alone and ``(method unknown)``."""
+    without a known method, the path alone and ``(method unknown)``; a relative path whose
+    service no evidence tells is said to be relative to either endpoint it can be."""
     endpoint = match.endpoint
     parts = []
     for token, (start, end) in zip(endpoint.segments, match.segment_spans):
@@ -379,6 +390,8 @@ def called_title(match: PathMatch, text: str, method: Optional[str]) -> str:
     path = "/".join(parts) if below_base else "/" + "/".join(parts)
     if below_base:
         where = {IMAGE_V1: " (v1 image endpoint)", IMAGE_V2: " (v2 image endpoint)"}.get(endpoint.base or "", " (compute endpoint)")
+        if not service_known:
+            where = " (relative to a compute or v1 image endpoint)"
     else:
         where = " (below the compute root)" if endpoint.relative else ""
     if method is None:

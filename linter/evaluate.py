@@ -308,7 +308,7 @@ class Evaluator:
         result = inner.evaluate(returned)
         if result is None:
             return None
-        return detach_body(result, list(env.values()))
+        return detach_body(result, list(env.values()), callee.function.name.value).with_sources(returned)
 
     def _element_part(self, value: cst.CSTNode, element: cst.CSTNode) -> Template:
         """A list element or call argument; a lone literal remembers it is the whole element."""
@@ -614,7 +614,7 @@ def _single_return(function: cst.FunctionDef) -> Optional[cst.BaseExpression]:
     return small[0].value
 
 
-def detach_body(template: Template, arguments: List[Template]) -> Template:
+def detach_body(template: Template, arguments: List[Template], helper: str) -> Template:
     """A helper's result: text that came in through its arguments keeps its nodes (the caller's
     text, editable there); the helper's own text is detached (not editable from one call)."""
     from .strings import Hole
@@ -627,7 +627,7 @@ def detach_body(template: Template, arguments: List[Template]) -> Template:
             mine = (piece.anchor is not None and id(piece.anchor) in anchors) or (
                 piece.anchor is None and piece.node is not None and id(piece.node) in nodes
             )
-            pieces.append(piece if mine else Lit(piece.text))
+            pieces.append(piece if mine else Lit(piece.text, helper=piece.helper or helper))
         else:
             pieces.append(Hole(None, piece.label))
     sources = frozenset().union(*(value.sources for value in arguments)) if arguments else frozenset()

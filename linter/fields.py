@@ -241,17 +241,42 @@ class _Checker:
 
     # -- timestamps ----------------------------------------------------------------------------------
     def _timestamps(self) -> Iterator[Hazard]:
-        for call in self.flow.index.calls_by_name.get("strptime", []):
-            args = positional(call)
-            stamp = self.flow.value(args[0].value) if args else None
-            if stamp is None or stamp.kind != TIMESTAMP:
-                continue
-            fmt = args[1] if len(args) > 1 else keyword(call, "format")
-            template = self.flow.evaluator.evaluate(fmt.value) if fmt is not None else None
-            if template is None or "%f" not in template.text:
-                continue
-            reason = "v2 times have whole seconds and `Z`: a `%f` format raises ValueError"
+        """Every parse of a v1 timestamp: v1 gives ``2016-05-22T06:04:20.425843`` (naive, with
+        microseconds), v2 ``2018-09-06T14:03:27Z``. No format or parser reads both alike, so none
+        has a mechanical rewrite (``%f`` raises; ``fromisoformat`` raises before Python 3.11 and
+        gives an aware datetime after; ``dateutil``'s ``parse`` turns naive into aware)."""
+        found = []
+        for name, reason in _TIMESTAMP_PARSERS.items():
+            for call in self.flow.index.calls_by_name.get(name, []):
+                args = positional(call)
+                stamp = self.flow.value(args[0].value) if args else None
+                if stamp is None or stamp.kind != TIMESTAMP:
+                    continue
+                fraction = False
+                if name == "strptime":
+                    fmt = args[1] if len(args) > 1 else keyword(call, "format")
+                    template = self.flow.evaluator.evaluate(fmt.value) if fmt is not None else None
+                    fraction = template is not None and "%f" in template.text
+                if stamp.origin.is_v2 and not fraction and name not in ("fromisoformat", "parse_strtime"):
+                    continue  # code already on v2 parses v2's times as it likes; these two fail on them
+                if fraction:
+                    reason = "v2 times have whole seconds and `Z`: a `%f` format raises ValueError"
+                found.append((call, stamp, reason))
+        for call, stamp, reason in sorted(found, key=lambda item: self.flow.facts.order.get(item[0], 0)):
             yield self._report(call, stamp, "Parses a timestamp", reason)
+
+
+_TIMESTAMP_PARSERS = {
+    "strptime": "v2 times end in `Z` (`2018-09-06T14:03:27Z`): a format for v1's times raises ValueError",
+    "parse_strtime": "v2 times end in `Z`: a format for v1's times raises ValueError",
+    "fromisoformat": "v2 times end in `Z`: ValueError before Python 3.11, an aware datetime after (v1's are naive)",
+    "parse": "v2 times end in `Z`: the parsed datetime is aware where v1's was naive",
+    "isoparse": "v2 times end in `Z`: the parsed datetime is aware where v1's was naive",
+    "parse_date": "v2 times have whole seconds and `Z`: check what the parsed value is compared with",
+    "parse_isotime": "v2 times have whole seconds and `Z`: check what the parsed value is compared with",
+    "parse_datetime": "v2 times end in `Z`: the parsed datetime is aware where v1's was naive",
+    "to_datetime": "v2 times end in `Z`: the parsed values are aware where v1's were naive",
+}
 
 
 def _consumer(facts, props: cst.CSTNode):

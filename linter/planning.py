@@ -100,12 +100,20 @@ def _assess(ctx, migration: Migration) -> _Assessment:
     edits = sorted(set(path_edits) | set(read_edits))
     if verdict.value == safety.NONE or not pages_needed:
         return _Assessment(verdict, edits, read_edits)
+    if "limit" in origin.filter_keys:  # a loop would return every image where the code asked for some
+        verdict = safety.decide(_replace(case, pages=safety.UNSAFE, pages_reason=LIMIT_UNKNOWN))
+        return _Assessment(verdict, edits, read_edits)
     final, loop = _with_page_loop(ctx, edits, origin)
     pages = (safety.NONE, "no page loop fits this code (v2 answers 25 images a page)")
     if final is not None:
         pages = (safety.SAFE, "") if loop.proven else (safety.UNSAFE, loop.reason)
     verdict = safety.decide(_replace(case, pages=pages[0], pages_reason=pages[1]))
     return _Assessment(verdict, edits, read_edits, origin, final)
+
+
+# Why a list that sends ``limit`` gets no page loop and the path alone is not proven to keep its result.
+LIMIT_UNKNOWN = ("it sends `limit`, which v2 honours only up to a maximum page size IMS does not document: "
+                 "follow `next` if it asks for more images than that")
 
 
 def build_fix(ctx, migration: Migration) -> Optional[Fix]:
@@ -284,11 +292,7 @@ def _readers(ctx, migration: Migration):
         if hazard.rewrite.applicability == safety.UNSAFE:
             verdict.worst(safety.UNSAFE, f"{hazard.what} (line {line}): {hazard.rewrite.message}")
         edits += [(e.start, e.end, e.content) for e in hazard.rewrite.edits]
-    pages = (
-        ctx.options.target != HUAWEI_CLOUDIMAGES
-        and flow.reads_whole_list(origin)
-        and not flow.is_paginated(origin)
-    )
+    pages = ctx.options.target != HUAWEI_CLOUDIMAGES and flow.misses_pages(origin)
     return verdict, edits, origin, pages
 
 

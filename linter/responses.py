@@ -51,7 +51,9 @@ _SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 _LIST_CALLS = frozenset({"sorted", "list", "reversed", "tuple", "filter"})
 _ITEM_CALLS = frozenset({"max", "min"})
 _KEY_FUNCTION_CALLS = frozenset({"sorted", "max", "min", "filter", "map", "sort", "any", "all", "sum"})
-_STRING_METHODS = frozenset({"replace", "strip", "rstrip", "lstrip", "removesuffix", "upper", "lower"})
+# String methods whose result is still (a piece of) the timestamp: ``created_at.split(".")[0]``.
+_STRING_METHODS = frozenset({"replace", "strip", "rstrip", "lstrip", "removesuffix", "upper", "lower",
+                             "split", "rsplit", "partition", "rpartition"})
 
 
 # -- which calls list images ---------------------------------------------------------------------------
@@ -96,6 +98,7 @@ class ListCall:
     site: CallSite
     filter_keys: FrozenSet[str]
     request_site: Optional[RequestSite] = None  # the abandoned query; None for a /v2/images call
+    limit: Optional[int] = None  # the page size it asks for, when the code spells it as a number
 
     @property
     def is_v2(self) -> bool:
@@ -127,16 +130,51 @@ def find_v2_list_calls(facts: ModuleFacts, evaluator: Evaluator) -> List[ListCal
         if site.kind not in (REQUEST, WRAPPER) or site.method not in (None, "GET"):
             continue
         keys = set(query_keys(template.text))
+        limits = [_query_value(template.text, "limit")]
         if site.params is not None:
             model = evaluator.mapping(site.params.value, site.params.value)
-            keys |= {entry.key for entry in model.entries} if model is not None else set()
-        keys |= {arg.keyword.value for arg in site.filter_kwargs if arg.keyword is not None}
+            entries = model.entries if model is not None else []
+            keys |= {entry.key for entry in entries}
+            limits += [_number(entry.value_node, evaluator) for entry in entries if entry.key == "limit"]
+        for arg in site.filter_kwargs:
+            if arg.keyword is not None:
+                keys.add(arg.keyword.value)
+                if arg.keyword.value == "limit":
+                    limits.append(_number(arg.value, evaluator))
         seen.add(call)
-        found.append(ListCall(call, top, site, frozenset(keys)))
+        found.append(ListCall(call, top, site, frozenset(keys), limit=_one_limit(limits)))
     return found
 
 
-def list_calls_of_sites(sites: Sequence[RequestSite]) -> List[ListCall]:
+def _number(node: Optional[cst.CSTNode], evaluator: Evaluator) -> Optional[int]:
+    """The whole number ``node`` evaluates to (``5``, ``"5"``, a constant), or None."""
+    if node is None:
+        return None
+    if isinstance(node, cst.Integer):
+        return int(node.evaluated_value)
+    template = evaluator.evaluate(node)
+    text = template.text if template is not None and template.is_literal else ""
+    return int(text) if text.isdigit() else None
+
+
+def _query_value(text: str, key: str) -> Optional[int]:
+    """The number sent as ``key`` in a template's query string, or None."""
+    stop = text.find("?")
+    params, _ = parse_query(text, stop) if stop != -1 else ((), None)
+    for param in params:
+        if param.key == key and param.value_span is not None:
+            value = text[slice(*param.value_span)]
+            return int(value) if value.isdigit() else None
+    return None
+
+
+def _one_limit(limits: List[Optional[int]]) -> Optional[int]:
+    """The limit of a request whose limit may be spelt in several places: only when all agree."""
+    numbers = [limit for limit in limits if limit is not None]
+    return numbers[0] if numbers and len(set(numbers)) == 1 else None
+
+
+def list_calls_of_sites(sites: Sequence[RequestSite], evaluator: Evaluator) -> List[ListCall]:
     """The abandoned list queries the fix rewrites to ``GET /v2/images`` (IMS001's
     ``/v1.1/images/detail``; IMS005's Glance v1 lists; IMS007's ``/v2/images/detail``), when a
     request call sends them. The Nova proxy lists (IMS006) answer in another shape."""
@@ -148,8 +186,19 @@ def list_calls_of_sites(sites: Sequence[RequestSite]) -> List[ListCall]:
         if call is None or call.kind not in (REQUEST, WRAPPER):
             continue
         keys = frozenset(use.key for use in site.filters)
-        found.append(ListCall(call.call, site.node, call, keys, site))
+        limits = [_sent_number(site, use, evaluator) for use in site.filters if use.key == "limit"]
+        found.append(ListCall(call.call, site.node, call, keys, site, _one_limit(limits)))
     return found
+
+
+def _sent_number(site: RequestSite, use, evaluator: Evaluator) -> Optional[int]:
+    """The number an abandoned query sends as one filter (``use``), or None."""
+    if use.value_node is not None:
+        return _number(use.value_node, evaluator)
+    if use.value_span is not None:
+        value = site.template.text[slice(*use.value_span)]
+        return int(value) if value.isdigit() else None
+    return None
 
 
 # -- values ------------------------------------------------------------------------------------------------
@@ -435,6 +484,8 @@ class ResponseFlow:
             return base if base.kind in (LIST, TIMESTAMP) else None
         if base.kind == LIST:
             return base.become(ITEM)
+        if base.kind == TIMESTAMP:  # a piece of a split timestamp
+            return base
         return self._key(base, index)
 
     def _attribute(self, node: cst.Attribute) -> Optional[Value]:
@@ -761,6 +812,12 @@ class ResponseFlow:
     def _inside(self, node: cst.CSTNode, container: cst.CSTNode) -> bool:
         return node is container or any(a is container for a in self.facts.ancestors(node))
 
+    def misses_pages(self, origin: ListCall) -> bool:
+        """Whether the code reads every image of one v2 answer that may not hold them all: it reads
+        the whole list, does not page, and does not ask for a page size of at most 25."""
+        first_page_enough = origin.limit is not None and 0 < origin.limit <= V2_PAGE_SIZE
+        return not first_page_enough and self.reads_whole_list(origin) and not self.is_paginated(origin)
+
     def is_paginated(self, origin: ListCall) -> bool:
         """Follows ``next``, sends a ``marker``, or runs in a loop that pages (marker, ``next``, ``limit``)."""
         if self.follows_next(origin) or "marker" in origin.filter_keys:
@@ -840,7 +897,7 @@ def for_context(ctx) -> Optional[ResponseFlow]:
     """The flow of every image list call of the file (None when there is none), computed once."""
     if ctx in _PER_FILE:
         return _PER_FILE[ctx]
-    calls = list_calls_of_sites(ctx.sites)
+    calls = list_calls_of_sites(ctx.sites, ctx.evaluator)
     if "v2" in ctx.text:
         calls += find_v2_list_calls(ctx.facts, ctx.evaluator)
     flow = ResponseFlow(ctx.facts, ctx.evaluator, calls) if calls else None

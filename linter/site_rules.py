@@ -16,13 +16,15 @@ def endpoint_findings(ctx, rule) -> Iterator[Finding]:
         migration = ctx.migration(site)
         fix = ctx.fix_for(migration)
         evidence = ctx.evidence_of(site)
-        title = called_title(site.match, site.template.text, site.method)
+        title = called_title(site.match, site.template.text, site.method, evidence.service.value is not None)
+        path, paren, note = title.partition(" (")
+        shown = f"`{path}` ({note}" if paren else f"`{title}`"  # the path as code, what imslint adds as prose
         target = ctx.options.target
         instead = replacement(endpoint, target, site.method) if site.method is not None else family_replacement(endpoint, target)
         what = {DOUBLE: "a test double for ", DEFINITION: "a constant for "}.get(site.role or "", "")
         verb = "never existed" if endpoint.kind == NEVER_EXISTED else "is abandoned"
         where = " on the image endpoint" if endpoint.kind == NOVA else ""
-        message = f"{what}`{title}`, which {verb}: use `{instead}`{where}" if what else f"`{title}` {verb}: use `{instead}`{where}"
+        message = f"{what}{shown}, which {verb}: use `{instead}`{where}" if what else f"{shown} {verb}: use `{instead}`{where}"
         if site.role == DOUBLE and fix is None:
             message += "; migrate it with the code it stands in for"
         elif site.role == DEFINITION:

@@ -36,7 +36,7 @@ from .endpoints import (
     PROJECT,
     PathMatch,
     called_title,
-    literal_host,
+    url_host,
     match_paths,
     select_endpoint,
 )
@@ -404,7 +404,7 @@ class SiteFinder:
             for hop in (*delivery.hops, *delivery.others):
                 client = hop.site.kind in (REQUEST, TEST_DOUBLE)
                 signals += method_evidence.signals_of_call(
-                    hop.call, hop.arg, callee_name(hop.call.func), client, hop.evaluator.evaluate
+                    hop.call, hop.arg, callee_name(hop.call.func), client, hop.evaluator.evaluate, hop.evaluator.facts
                 )
         fact = method_evidence.decide(signals)
         if fact.value is None and delivery is not None and not signals:
@@ -464,7 +464,7 @@ class SiteFinder:
     def _service(self, template: Template, delivery: Optional[Delivery], matches: List[PathMatch],
                  double: bool = False) -> Fact:
         signals = list(self._module())
-        signals += service_evidence.host_signals(literal_host(template.text), "the URL", double)
+        signals += service_evidence.host_signals(url_host(template.text), "the URL", double)
         absolute = next((m for m in matches if not m.endpoint.relative), None)
         if absolute is not None:
             endpoint = absolute.endpoint
@@ -528,7 +528,7 @@ class SiteFinder:
             signals += _override_hosts(value, evaluator, "the client's `endpoint_override`")
         signals += _override_hosts(call, evaluator, f"`endpoint_override` of {where}")
         if inner and hop.url is not None:
-            signals += service_evidence.host_signals(literal_host(hop.url.text), f"the URL {where} sends", double)
+            signals += service_evidence.host_signals(url_host(hop.url.text), f"the URL {where} sends", double)
             composed = next((m for m in match_paths(hop.url.text) if not m.endpoint.relative), None)
             if composed is not None:  # what the path the wrapper builds says (``/v1/`` + "images/detail")
                 signals += service_evidence.shape_signals(composed.endpoint.key, composed.endpoint.code)
@@ -578,7 +578,7 @@ class SiteFinder:
                 signals += service_evidence.host_signals(f"host:{found[0].value.value}", f"the class attribute `{name}`")
         for name in _HOST_ATTRIBUTES:
             text = _binding_text(class_attribute(evaluator, owner, name), literal_only=False)
-            signals += service_evidence.host_signals(literal_host(text) if text else None, f"the class attribute `{name}`")
+            signals += service_evidence.host_signals(url_host(text) if text else None, f"the class attribute `{name}`")
         for name in base_names(evaluator, owner):
             signals += service_evidence.name_signals(name.rsplit(".", 1)[-1], "the base class")
         self._class_signals[key] = signals
@@ -697,7 +697,7 @@ def _override_hosts(call: cst.Call, evaluator, where: str) -> list:
         if arg.keyword is not None and arg.keyword.value in ("endpoint_override", "base_url", "endpoint"):
             template = evaluator.evaluate(arg.value)
             if template is not None:
-                found = service_evidence.host_signals(literal_host(template.text), where)
+                found = service_evidence.host_signals(url_host(template.text), where)
                 tail = template.text.rstrip("/").rsplit("/", 1)[-1]
                 return found + service_evidence.version_signals(tail if tail.startswith("v") else None, where, True)
     return []

@@ -24,6 +24,7 @@ class Lit:
     the use-site name this text was reached through (a shared constant): edits happen there.
     ``element`` is the list element / call argument this text is the whole value of;
     ``separator`` marks joiner text (``"/".join``'s separator, ``posixpath.join``'s ``/``).
+    ``helper`` names the function whose one ``return`` holds the text (``evaluate.detach_body``).
     """
 
     text: str
@@ -32,6 +33,7 @@ class Lit:
     anchor: Optional[cst.CSTNode] = None
     element: Optional[cst.CSTNode] = None
     separator: bool = False
+    helper: Optional[str] = None  # written in this helper's ``return`` (not editable from one of its calls)
     # With an anchor: the anchor's whole value and where this text starts in it.
     anchor_value: Optional[str] = None
     anchor_offset: int = 0

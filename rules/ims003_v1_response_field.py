@@ -27,7 +27,7 @@ class V1ResponseField(Rule):
     | `deleted`, `deleted_at` | absent: v2 lists only live images | none |
     | `size` (IMS) | reads 0; the byte count is `__image_size`, a string | `int(image["__image_size"])` (unsafe: the docs leave open whether it equals the v1.1 size) |
     | `checksum`, `virtual_size` (IMS) | unavailable | none |
-    | `created_at`/`updated_at` parsed by `strptime` with `%f` | whole seconds with `Z` (`2018-09-06T14:03:27Z`): ValueError | none |
+    | `created_at`/`updated_at` parsed (`strptime`, `fromisoformat`, `dateutil`'s `parse`, `iso8601`, `oslo.utils`' `parse_isotime`/`parse_strtime`), also after `.split(".")[0]` | whole seconds with `Z` (`2018-09-06T14:03:27Z`): a format for v1's times raises ValueError, ISO parsers give aware datetimes where v1's were naive | none (in code already on v2: only `%f` formats, `fromisoformat` and `parse_strtime`) |
     | Nova proxy fields: `minRam`, `minDisk`, `created`, `updated` | `min_ram`, `min_disk`, `created_at`, `updated_at` | rename (safe) |
     | Nova `metadata["k"]`, `OS-EXT-IMG-SIZE:size`, upper-case `status` (`"ACTIVE"`) | top-level `k`, `__image_size`, lower-case `status` | as `properties`, as `size`, `"ACTIVE"` → `"active"` (others none) |
 
@@ -108,6 +108,18 @@ class V1ResponseField(Rule):
             'images = session.get(IMS + "/v1.1/images/detail", params={"size_min": 1}).json()["images"]\n'
             'stamps = [datetime.strptime(i["created_at"], "%Y-%m-%dT%H:%M:%S.%f") for i in images[:10]]\n',
             codes=("IMS001", "IMS002", "IMS003"),
+        ),
+        Invalid(
+            "def update_times(token):\n"
+            '    resp = requests.get(IMS + "/v1.1/images/detail?limit=5", headers={"X-Auth-Token": token})\n'
+            '    return [datetime.strptime(i["updated_at"].split(".")[0], "%Y-%m-%dT%H:%M:%S")\n'
+            '            for i in resp.json()["images"]]\n',
+            codes=("IMS001", "IMS003"),
+        ),
+        Invalid(
+            'images = requests.get(IMS + "/v1.1/images/detail?limit=5").json()["images"]\n'
+            'ages = [now - datetime.fromisoformat(i["created_at"]) for i in images]\n',
+            codes=("IMS001", "IMS003"),
         ),
         Invalid(
             'image = requests.get(f"{ep}/v2/images?limit=1").json()["images"][0]\n'

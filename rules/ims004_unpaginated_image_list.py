@@ -8,6 +8,7 @@ from linter.evidence import role as role_evidence
 from linter.evidence.record import CLIENT
 from linter.findings import UNSAFE, Finding, Fix
 from linter.pageloop import PageLoop
+from linter.planning import LIMIT_UNKNOWN, assess
 from linter.responses import ListCall, ResponseFlow, for_context
 from linter.rule import Invalid, Rule, Valid
 
@@ -23,7 +24,10 @@ class UnpaginatedImageList(Rule):
     `body.get("next")`, `"next" in body`), when it sends a `marker`, or when it runs in a loop
     that updates a marker (`marker = ...`, `params["marker"] = ...`, `params.update(marker=...)`),
     reads a `next` link, or sends a `limit`. A `limit` on a single request does not make it
-    paginated. Code that only needs the first page is not flagged either: `images[0]`,
+    paginated, but a literal `limit` of at most 25 means the first page holds every image asked
+    for (not flagged); a larger or unknown one gets no page loop (it would return every image
+    where the code asked for a number of them) and no proof that the first page holds them, since
+    IMS does not document v2's maximum page size. Code that only needs the first page is not flagged either: `images[0]`,
     `images[:n]` with n up to 25, `if images:`. Neither is a request whose images are never read
     (its answer returned from the module as it is, or only its status checked). An abandoned
     list is not flagged on the `huawei-cloudimages` target, which rewrites it to
@@ -76,6 +80,10 @@ class UnpaginatedImageList(Rule):
             '    marker = page[-1]["id"]\n'
         ),
         Valid('newest = requests.get(f"{ep}/v2/images", params={"limit": 1}).json()["images"][0]\n'),
+        Valid(
+            'resp = requests.get(f"{ep}/v2/images", params={"limit": 5, "sort_key": "created_at"})\n'
+            'newest = [image["name"] for image in resp.json()["images"]]\n'
+        ),  # five fit in the first page
         Valid('resp = requests.get(f"{ep}/v2/images")\nresp.raise_for_status()\n'),
         Valid('resp = requests.post(f"{ep}/v2/images", json={"name": "web"})\nprint(resp.json()["images"])\n'),
         Valid(
@@ -178,6 +186,14 @@ class UnpaginatedImageList(Rule):
             codes=("IMS001", "IMS004"),  # no page loop fits a request that a loop already repeats
         ),
         Invalid(
+            'resp = requests.get(f"{ep}/v1.1/images/detail?limit=100")\n'
+            'names = [image["name"] for image in resp.json()["images"]]\n',
+            fixed='resp = requests.get(f"{ep}/v2/images?limit=100")\n'
+            'names = [image["name"] for image in resp.json()["images"]]\n',
+            unsafe=True,
+            codes=("IMS001", "IMS004"),
+        ),  # no page loop: it would give every image where the code asked for 100; the path alone is unsafe
+        Invalid(
             'resp = requests.get(f"{ep}/v2/images", params={"limit": 1000})\n'
             'print(len(resp.json()["images"]), resp.headers["X-Openstack-Request-Id"])\n',
         ),
@@ -199,7 +215,7 @@ class UnpaginatedImageList(Rule):
             return []
         findings = []
         for origin in flow.calls:
-            if not flow.reads_whole_list(origin) or flow.is_paginated(origin):
+            if not flow.misses_pages(origin):
                 continue
             site = origin.request_site
             if site is None:
@@ -209,12 +225,18 @@ class UnpaginatedImageList(Rule):
             elif ctx.options.target != HUAWEI_CLOUDIMAGES and site.role == CLIENT and site.method == "GET":
                 migration = ctx.migration(site)
                 fix = ctx.fix_for(migration)
-                message = f"The images are read once: v2 answers 25 a page; {'the fix adds a page loop' if fix else 'follow `next`'}"
+                if "limit" in origin.filter_keys:
+                    message = f"The images are read once: {LIMIT_UNKNOWN}"
+                else:
+                    looped = fix is not None and assess(ctx, migration).final is not None
+                    message = f"The images are read once: v2 answers 25 a page; {'the fix adds a page loop' if looped else 'follow `next`'}"
                 findings.append(ctx.finding(self.code, self.name, origin.url, message, self.severity, fix,
                                             ctx.evidence_of(site)))
         return findings
 
     def _v2_finding(self, ctx, flow: ResponseFlow, origin: ListCall) -> Finding:
+        if "limit" in origin.filter_keys:  # a loop would return more images than were asked for
+            return ctx.finding(self.code, self.name, origin.url, f"The images are read once: {LIMIT_UNKNOWN}", self.severity)
         message = "The images are read once, but GET /v2/images answers 25 a page: follow `next`"
         plan = PageLoop(ctx, flow, origin).plan()
         fix = None

@@ -14,7 +14,7 @@ class AbandonedImageEndpoint(Rule):
     | abandoned (`/v1/`, `/v1.0/`, `/v1.1/`) | use instead | fix |
     |---|---|---|
     | `GET /v1/images/detail`, `GET /v1/images` (lists) | `GET /v2/images` | as IMS001, with the same filter translation and page loop |
-    | `DELETE /v1/images/{id}` | `DELETE /v2/images/{id}` | safe when the answer is unused, `raise_for_status()`ed, or its status compared with 200 (rewritten to `in (200, 204)`: v2 answers 204) |
+    | `DELETE /v1/images/{id}` | `DELETE /v2/images/{id}` | safe when the answer is unused, `raise_for_status()`ed, or its status compared with 200 (`== 200`, `!= requests.codes.ok`, `is HTTPStatus.OK`, ...: rewritten to `in (200, 204)`: v2 answers 204) |
     | `HEAD /v1/images/{id}` (metadata in `x-image-meta-*` headers) | `GET /v2/images/{id}` (JSON body) | none: the code reading the headers must change too |
     | `GET /v1/images/{id}` (download, metadata in headers) | `GET /v2/images/{id}/file` and `GET /v2/images/{id}` | none |
     | `POST /v1/images` (create), `PUT /v1/images/{id}` (update) | `POST /v2/images` + `PUT .../file`; `PATCH /v2/images/{id}` | none |
@@ -53,6 +53,11 @@ class AbandonedImageEndpoint(Rule):
         Invalid(
             'resp = session.delete(ep + "/v1.1/images/" + image_id)\nok = resp.status_code == 200\n',
             fixed='resp = session.delete(ep + "/v2/images/" + image_id)\nok = resp.status_code in (200, 204)\n',
+        ),
+        Invalid(
+            'resp = session.delete(ep + "/v1.1/images/" + image_id)\nif requests.codes.ok != resp.status_code:\n    raise Gone()\n',
+            fixed='resp = session.delete(ep + "/v2/images/" + image_id)\n'
+            'if resp.status_code not in (requests.codes.ok, 204):\n    raise Gone()\n',
         ),
         Invalid('meta = requests.head("%s/v1/images/%s" % (ep, image_id)).headers\n'),
         Invalid('data = requests.get(f"{ep}/v1.1/images/{image_id}").content\n'),

@@ -66,6 +66,31 @@ def test_hosts(host, double, expected):
     assert (signals[0].service if signals else None) == expected
 
 
+H = "\x00"  # a runtime part of a URL template
+
+
+@pytest.mark.parametrize("host, expected", [
+    (f"ims.{H}.myhuaweicloud.com", IMAGE), (f"ecs.{H}.otc.t-systems.com", COMPUTE), (f"{H}:9292", IMAGE),
+    (f"{H}.iaas.cloud.ibm.com", "other-provider"), (f"{H}-api.hetzner.cloud", "other-provider"),
+    (f"{H}.myhuaweicloud.com", None), (f"{H}.example.com", None), (H, None), (f"{H}.{H}", None),
+    (f"api.{H}.glance.internal", IMAGE), (f"{H}.local", None),
+])
+def test_hosts_filled_in_at_runtime(host, expected):
+    signals = service.host_signals(host, "the URL")
+    assert (signals[0].service if signals else None) == expected
+    if expected == "other-provider":
+        assert signals[0].strength == MEDIUM and "{...}" in signals[0].reason
+
+
+def test_another_providers_domain_under_a_runtime_region_is_no_finding():
+    ibm = ('import requests\n\ndef images(region, headers):\n'
+           '    return requests.get("https://%s.iaas.cloud.ibm.com/v1/images?version=2020-04-07" % region,\n'
+           '                        headers=headers).json()["images"]\n')
+    assert lint_source(ibm, "vpc/images.py") == []
+    ims = ibm.replace("%s.iaas.cloud.ibm.com", "ims.%s.myhuaweicloud.com")
+    assert {f.code for f in lint_source(ims, "vpc/images.py")} >= {"IMS005"}
+
+
 def test_a_doubles_made_up_host_is_weak_and_what_the_test_imports_decides():
     [signal] = service.host_signals("gopher.dev10.com", "the URL", double=True)
     assert signal.service == "other-provider" and signal.strength == WEAK
@@ -297,3 +322,47 @@ def test_python2_hints(text, hint):
 
 def test_rst_backquotes_and_old_python3_are_not_called_python2():
     assert python2_hint('def f(async=False):\n    """Use ``x``, `y`."""\n') is None
+
+
+def test_a_link_header_a_view_writes_is_no_request():
+    view = ('from flask import Response, request\n\n\ndef post():\n    r = Response("{}", status=201)\n'
+            '    r.headers.add("Location", "http://%s:%d/v1/images/%s" % (request.host, 9292, "42"))\n    return r\n')
+    assert lint_source(view, "api/views.py") == []
+    double = view.replace('r.headers.add("Location", ', 'responses.add("DELETE", ')
+    [finding] = lint_source("import responses\n" + double, "tests/test_views.py")
+    assert finding.code == "IMS005" and finding.evidence.role.value == DOUBLE
+
+
+def test_pycurl_sends_get_unless_an_option_says_otherwise():
+    source = ("import pycurl\n\n\ndef image(env, buf, image_id):\n    c = pycurl.Curl()\n"
+              "    c.setopt(c.URL, 'http://' + env.host + ':8774/v2/' + env.project_id + '/images/' + image_id)\n"
+              "    c.setopt(c.WRITEFUNCTION, buf.write)\n    c.perform()\n")
+    [finding] = lint_source(source, "cloud/nova.py")
+    assert finding.code == "IMS006" and finding.evidence.method.value == "GET"
+    posted = source.replace("    c.perform()", "    c.setopt(c.CUSTOMREQUEST, 'DELETE')\n    c.perform()")
+    assert lint_source(posted, "cloud/nova.py")[0].evidence.method.value == "DELETE"
+    unread = source.replace("    c.perform()", "    c.setopt(c.CUSTOMREQUEST, verb)\n    c.perform()")
+    assert lint_source(unread, "cloud/nova.py")[0].evidence.method.value is None
+    assert lint_source(source.replace("    c.perform()\n", ""), "cloud/nova.py")[0].evidence.method.value is None
+
+
+def test_a_helper_that_returns_the_path_is_reported_once_at_the_request_that_sends_it():
+    source = ('import requests\n\n\ndef list_url(ep):\n    return ep + "/v1.1/images/detail"\n\n\n'
+              'def first(token):\n'
+              '    return requests.get(list_url("https://ims.eu-de.otc.t-systems.com"), headers={"X": token}).json()["images"][0]\n')
+    [finding] = lint_source(source, "cloud/ims.py")
+    assert finding.code == "IMS001" and finding.line == 9 and finding.fix is None
+    assert "written in `list_url`" in finding.message
+    unsent = source.split("\n\n\ndef first")[0] + "\n"
+    [definition] = lint_source(unsent, "cloud/ims.py")
+    assert definition.line == 5 and definition.evidence.role.value == DEFINITION
+
+
+def test_a_runtime_base_before_images_detail_is_reported_either_way():
+    source = ('import requests\n\n\ndef images(url, token):\n'
+              '    return requests.get(url + "/images/detail", headers={"X-Auth-Token": token}).json()["images"]\n')
+    [finding] = lint_source(source, "cloud/api.py")
+    assert finding.code == "IMS006" and finding.fix is None
+    assert "`GET images/detail` (relative to a compute or v1 image endpoint)" in finding.message
+    for other in ('url + "/images/" + image_id', 'url + "/images"', 'url + "/images/detailed"'):
+        assert lint_source(source.replace('url + "/images/detail"', other), "cloud/api.py") == []

@@ -538,7 +538,7 @@ def test_the_common_shape_becomes_a_loop_over_next():
 
 
         def list_all(ep, token):
-            resp = requests.get(f"{ep}/v2/images", headers={"X-Auth-Token": token}, params={"limit": 100})
+            resp = requests.get(f"{ep}/v2/images", headers={"X-Auth-Token": token}, params={"status": "active"})
             resp.raise_for_status()
             return resp.json()["images"]
     """
@@ -553,7 +553,7 @@ def test_the_common_shape_becomes_a_loop_over_next():
         def list_all(ep, token):
             images = []
             page_url = f"{ep}/v2/images"
-            page_params = {"limit": 100}
+            page_params = {"status": "active"}
             while True:
                 resp = requests.get(page_url, headers={"X-Auth-Token": token}, params=page_params)
                 resp.raise_for_status()
@@ -566,6 +566,29 @@ def test_the_common_shape_becomes_a_loop_over_next():
             return images
         """
     )
+
+
+def test_a_request_that_sends_a_limit_gets_no_page_loop():
+    # A loop would answer every image where the code asked for a number of them.
+    source = """
+        import requests
+
+
+        def newest(ep, token):
+            resp = requests.get(f"{ep}/v2/images", headers={"X-Auth-Token": token}, params={"limit": 100})
+            return [image["name"] for image in resp.json()["images"]]
+    """
+    (finding,) = findings(source, "IMS004")
+    assert finding.fix is None and "`limit`" in finding.message
+    assert findings(source.replace('{"limit": 100}', '{"limit": 25}'), "IMS004") == []
+    assert findings(source.replace('{"limit": 100}', '{"limit": "10"}'), "IMS004") == []
+    assert len(findings(source.replace('{"limit": 100}', '{"limit": size}'), "IMS004")) == 1
+    abandoned = source.replace('f"{ep}/v2/images"', 'f"{ep}/v1.1/images/detail"')
+    (listed,) = findings(abandoned, "IMS001")
+    assert listed.fix.applicability == "unsafe" and "maximum page size" in listed.evidence.fix.reason
+    assert "while True" not in fixed(abandoned, unsafe=True)
+    small = abandoned.replace('{"limit": 100}', '{"limit": 5}')
+    assert findings(small, "IMS004") == [] and findings(small, "IMS001")[0].fix.applicability == "safe"
 
 
 def test_collects_straight_into_the_assigned_name():

@@ -102,8 +102,54 @@ def call_signals(call: cst.Call, url_arg: Optional[cst.Arg], callee: str, evalua
 
 
 def signals_of_call(call: cst.Call, url_arg: Optional[cst.Arg], callee: str, client: bool = False,
-                    evaluate=None) -> List[Signal]:
-    return call_signals(call, url_arg, callee, evaluate) + name_signals(callee, client)
+                    evaluate=None, facts=None) -> List[Signal]:
+    found = call_signals(call, url_arg, callee, evaluate) + name_signals(callee, client)
+    if facts is not None and callee.rsplit(".", 1)[-1] == "setopt":
+        found += curl_signals(facts, call, evaluate)
+    return found
+
+
+# pycurl options that choose the method; a handle that sets none of them and performs sends GET.
+_CURL_OPTIONS = {"POST": "POST", "POSTFIELDS": "POST", "HTTPPOST": "POST", "COPYPOSTFIELDS": "POST",
+                 "UPLOAD": "PUT", "PUT": "PUT", "NOBODY": "HEAD"}
+
+
+def curl_signals(facts, call: cst.Call, evaluate=None) -> List[Signal]:
+    """``c.setopt(c.URL, url)``: the method the handle ``c`` sends, from the other options its
+    function sets on it (``CUSTOMREQUEST``, ``POST``, ``UPLOAD``, ``NOBODY``) and its ``perform()``."""
+    from ..tree import dotted_name
+
+    func = call.func
+    args = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name) or len(args) < 2:
+        return []
+    if (dotted_name(args[0].value) or "").rsplit(".", 1)[-1] != "URL":
+        return []
+    handle = func.value.value
+    scope = facts.scope_of.get(call)
+    chosen: List[Signal] = []
+    performed = False
+    for name in facts.names.get(handle, []):
+        attribute = facts.parent(name)
+        used = facts.parent(attribute) if isinstance(attribute, cst.Attribute) and attribute.value is name else None
+        if not isinstance(used, cst.Call) or facts.scope_of.get(used) is not scope:
+            continue
+        if attribute.attr.value == "perform":
+            performed = True
+        options = [arg for arg in used.args if arg.keyword is None and not arg.star]
+        if attribute.attr.value != "setopt" or len(options) < 2:
+            continue
+        option = (dotted_name(options[0].value) or "").rsplit(".", 1)[-1]
+        if option == "CUSTOMREQUEST":
+            value = verb(_literal(options[1].value, evaluate))
+            if value is None:
+                return []  # a method imslint cannot read: unknown
+            chosen.append(Signal(value, EXPLICIT, f"`{handle}.setopt(CUSTOMREQUEST, {value!r})`"))
+        elif option in _CURL_OPTIONS:
+            chosen.append(Signal(_CURL_OPTIONS[option], STRONG, f"`{handle}.setopt({option}, ...)`"))
+    if chosen:
+        return chosen
+    return [Signal("GET", STRONG, f"pycurl's default: `{handle}` sets no method before `perform()`")] if performed else []
 
 
 __all__ = ["VERBS", "Signal", "decide", "verb", "signals_of_call", "name_signals", "call_signals"]

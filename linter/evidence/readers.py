@@ -127,6 +127,9 @@ def _use(flow: ResponseFlow, node: cst.CSTNode, kind: str) -> Tuple[str, str]:
             return SAFE, ""
         if kind in (BODY, LIST, ITEM, RESPONSE):
             where = f"`{function.name.value}`" if isinstance(function, cst.FunctionDef) else "the module"
+            if isinstance(function, cst.FunctionDef) and flow.calls_of(function):
+                return UNSAFE, (f"the {_what(kind)} are returned by {where}, which code outside this module may "
+                                "call too (its calls here are followed)")
             return UNSAFE, f"the {_what(kind)} are returned by {where} to callers imslint did not see"
         return SAFE, ""
     if isinstance(parent, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
@@ -259,7 +262,8 @@ def _shown(facts, node) -> bool:
 
 
 def _status_edit(ctx, attribute: cst.Attribute):
-    """``resp.status_code == 200`` → ``resp.status_code in (200, 204)`` (``!=`` → ``not in``).
+    """``resp.status_code == 200`` → ``resp.status_code in (200, 204)`` (``!=`` → ``not in``; 200
+    also spelt ``requests.codes.ok``, ``HTTPStatus.OK``, ``http.client.OK``; ``is`` as ``==``).
     ``()``: a check that already accepts 204 (``in (200, 204)``, ``< 300``); None: one imslint
     cannot rewrite."""
     facts = ctx.facts
@@ -267,6 +271,31 @@ def _status_edit(ctx, attribute: cst.Attribute):
     comparison = facts.parent(parent) if isinstance(parent, cst.ComparisonTarget) else parent
     if not isinstance(comparison, cst.Comparison) or len(comparison.comparisons) != 1:
         return None
+    target = comparison.comparisons[0]
+    operator = target.operator
+    other = target.comparator if comparison.left is attribute else comparison.left
+    if _is_ok_status(other) and isinstance(operator, (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot)):
+        start, end = ctx.span(comparison)
+        keyword = "in" if isinstance(operator, (cst.Equal, cst.Is)) else "not in"
+        status, ok = (ctx.text[slice(*ctx.span(node))] for node in (attribute, other))
+        return (start, end, f"{status} {keyword} ({ok}, 204)")
+    if isinstance(other, (cst.Tuple, cst.List, cst.Set)) and isinstance(operator, (cst.In, cst.NotIn)):
+        codes = {e.value.value for e in other.elements if isinstance(e.value, cst.Integer)}
+        return () if "204" in codes else None
+    if isinstance(other, cst.Integer) and isinstance(operator, (cst.LessThan, cst.LessThanEqual)) and int(other.value) > 204:
+        return ()
+    return None
+
+
+# How code spells 200 OK besides the number (requests, http, Python 2's httplib, six).
+_OK_NAMES = frozenset({
+    "requests.codes.ok", "requests.codes.OK", "codes.ok", "codes.OK", "HTTPStatus.OK", "http.HTTPStatus.OK",
+    "http.client.OK", "client.OK", "httplib.OK", "http_client.OK", "six.moves.http_client.OK",
+})
+
+
+def _is_ok_status(node: cst.CSTNode) -> bool:
+    return (isinstance(node, cst.Integer) and node.value == "200") or dotted_name(node) in _OK_NAMES
     target = comparison.comparisons[0]
     operator = target.operator
     other = target.comparator if comparison.left is attribute else comparison.left

@@ -80,7 +80,9 @@ def _blocking(case: Case) -> Optional[str]:
         return "the HTTP method is unknown"
     if case.expected_method is not None and case.method.value != case.expected_method:
         return f"the rewrite is for {case.expected_method}, this sends {case.method.value}"
-    if case.service.value not in IMAGE_SERVICES or case.service.strength < MEDIUM:
+    if case.service.value in IMAGE_SERVICES and case.service.strength < MEDIUM:
+        return f"only weak evidence that it goes to the image service ({case.service.reason}: names are no proof)"
+    if case.service.value not in IMAGE_SERVICES:
         return "no evidence that it goes to the image service"
     if case.shared is not None:
         return case.shared

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, List, Optional, Sequence
 
+from ..endpoints import HOLE_CHAR
 from .record import COMPUTE, EXPLICIT, IMAGE, IMAGE_SERVICES, IMAGE_V1, IMAGE_V2, MEDIUM, OTHER, STRONG, WEAK, Fact
 
 
@@ -91,12 +92,14 @@ def host_signals(host: Optional[str], where: str, double: bool = False) -> List[
     whose other hosts are only weak evidence (tests make hosts up: ``gopher.dev10.com``)."""
     if not host:
         return []
-    name, _, port = host.partition(":")
+    name, _, port = host.rpartition(":") if host.rfind(":") > host.rfind("]") else (host, "", "")
     name = name.split("@")[-1].lower()
     if port == "9292":
         return [Signal(IMAGE, EXPLICIT, f"Glance's port 9292 in {where}")]
     if port == "8774":
         return [Signal(COMPUTE, EXPLICIT, f"Nova's port 8774 in {where}")]
+    if HOLE_CHAR in name:
+        return _templated_host_signals(name, where, double)
     labels = name.split(".")
     if labels[0] in _IMAGE_LABELS or "glance" in name:
         return [Signal(IMAGE, STRONG, f"the image host `{name}` in {where}")]
@@ -107,6 +110,37 @@ def host_signals(host: Optional[str], where: str, double: bool = False) -> List[
     if double:  # a test's made-up host (``gopher.dev10.com``) or a mocked vendor: what the test imports decides
         return [Signal(OTHER, WEAK, f"the host `{name}` in {where} (a made-up test host or another provider's)")]
     return [Signal(OTHER, STRONG, f"another provider's host `{name}` in {where}")]
+
+
+# Domains of the clouds that serve the abandoned APIs: a host filled in under them may be IMS or ECS.
+_FAMILY_DOMAINS = ("myhuaweicloud.com", "huaweicloud.com", "myhuaweicloud.eu", "otc.t-systems.com",
+                   "t-systems.com", "open-telekom-cloud.com", "hwclouds.com")
+
+
+def _templated_host_signals(name: str, where: str, double: bool) -> List[Signal]:
+    """A host with runtime parts: its literal labels before the first hole name the service
+    (``ims.{region}.myhuaweicloud.com``); a host whose runtime part comes first under a fixed
+    domain of another provider (``{region}.iaas.cloud.ibm.com``) is that provider's."""
+    labels = name.split(".")
+    fixed = [label for label in labels if HOLE_CHAR not in label]
+    if HOLE_CHAR not in labels[0]:
+        if labels[0] in _IMAGE_LABELS:
+            return [Signal(IMAGE, STRONG, f"the image host `{_shown_host(name)}` in {where}")]
+        if labels[0] in _COMPUTE_LABELS:
+            return [Signal(COMPUTE, STRONG, f"the compute host `{_shown_host(name)}` in {where}")]
+    if "glance" in fixed:
+        return [Signal(IMAGE, STRONG, f"the image host `{_shown_host(name)}` in {where}")]
+    if "nova" in fixed:
+        return [Signal(COMPUTE, STRONG, f"the compute host `{_shown_host(name)}` in {where}")]
+    last_hole = max(number for number, label in enumerate(labels) if HOLE_CHAR in label)
+    domain = ".".join(labels[last_hole + 1:])
+    if double or domain.count(".") < 1 or is_fake_host(domain) or domain.endswith(_FAMILY_DOMAINS):
+        return []
+    return [Signal(OTHER, MEDIUM, f"another provider's domain `{domain}` in {where} (its host `{_shown_host(name)}`)")]
+
+
+def _shown_host(name: str) -> str:
+    return name.replace(HOLE_CHAR, "{...}")
 
 
 def service_word(text: Optional[str]) -> Optional[str]:

@@ -34,7 +34,7 @@ def run_paths(
     from . import cache, project
     from .engine import unreadable
     from .files import DiscoveryError, discover
-    from .runner import FileJob, FileReport, run, select_candidates
+    from .runner import FileJob, FileReport, select_candidates
 
     problems: List[FileReport] = []
     roots = tuple(dict.fromkeys([os.getcwd(), *(os.path.abspath(p) for p in paths if os.path.isdir(p))]))

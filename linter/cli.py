@@ -51,6 +51,14 @@ def common_options(function):
         click.option("--verbose", "-v", is_flag=True, help="Also name the files that were checked."),
         click.option("--color/--no-color", default=None,
                      help="Colour text output (default: on a terminal; FORCE_COLOR forces, NO_COLOR stops it)."),
+        click.option("--baseline", "baseline", metavar="FILE",
+                     help="Report (and fail on) only the findings not in this baseline file."),
+        click.option("--write-baseline", "write_baseline", metavar="FILE",
+                     help="Record today's findings in FILE (the baseline), report nothing, exit 0."),
+        click.option("--add-noqa", is_flag=True, help="Add `# noqa: CODES` comments for today's findings, exit 0."),
+        click.option("--reason", metavar="TEXT", help="With --add-noqa: text written after the codes."),
+        click.option("--interactive", "-i", is_flag=True,
+                     help="With fix: show each fix (diff, safety, evidence) and ask yes/no/all/quit."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -76,6 +84,77 @@ def check(**options) -> None:
 def fix(**options) -> None:
     """Apply fixes and report what is left: the same as `imslint check --fix`."""
     sys.exit(_run(dict(options, fix=True)))
+
+
+@main.command(name="report")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "-o", "--output-format", "report_format", type=click.Choice(["markdown", "html"]),
+              default="markdown", show_default=True, help="The page to write.")
+@click.option("--output-file", help="Write the page to FILE instead of standard output.")
+@click.option("--select", multiple=True, help="Codes or prefixes to enable (comma-separated).")
+@click.option("--ignore", multiple=True, help="Codes or prefixes to disable.")
+@click.option("--extend-select", multiple=True, help="Codes to enable on top of the configured ones.")
+@click.option("--config", "config_file", help="Configuration file to use.")
+@click.option("--target", type=click.Choice(["huawei-ims", "openstack-glance", "huawei-cloudimages"]),
+              help="The API to migrate to (default huawei-ims).")
+@click.option("--force-exclude", is_flag=True, default=None, help="Apply excludes to paths given explicitly.")
+@click.option("--no-respect-gitignore", is_flag=True, help="Lint files .gitignore excludes.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPUs).")
+@click.option("--no-cache", "-n", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--cache-dir", envvar="IMSLINT_CACHE_DIR", help="Where to keep the cache (default .imslint_cache).")
+@click.option("--verbose", "-v", is_flag=True, help="On an internal error, print the traceback.")
+def report_command(**options) -> None:
+    """A migration report: per package and file, the request sites on v2, safe- and unsafe-fixable,
+    manual (with reasons) and todo-marked, with the total as a bar. Exit 0, or 2 on an error."""
+    sys.exit(_guarded(options, _report))
+
+
+def _report(options) -> int:
+    import os
+
+    from .config import ConfigResolver
+    from .output import ReportFile
+    from .progress_report import collect
+    from .registry import known_codes
+
+    paths = list(options.get("paths") or ())
+    missing = [path for path in paths if not os.path.lexists(path)]
+    if missing:
+        from .command import UsageProblem
+
+        raise UsageProblem(f"no such file or directory: {', '.join(missing)}")
+    resolver = ConfigResolver(known_codes(), overrides=_overrides(options), config_file=options.get("config_file"))
+    report_file = ReportFile(options["output_file"]) if options.get("output_file") else None
+    try:
+        state = collect(paths, resolver, jobs=options.get("jobs"), cache_dir=options.get("cache_dir"),
+                        use_cache=not options.get("no_cache"))
+        if options["report_format"] == "html":
+            from .report.progress_html import render
+        else:
+            from .report.progress_markdown import render
+        page = render(state)
+    except BaseException:
+        if report_file is not None:
+            report_file.abandon()
+        raise
+    if report_file is not None:
+        report_file.write(page)
+    else:
+        click.echo(page, nl=False)
+    return 0
+
+
+@main.command(name="server")
+def server_command() -> None:
+    """A Language Server on stdin/stdout: diagnostics on open/change/save, fixes as code actions
+    (needs the `lsp` extra: pip install 'imslint[lsp]')."""
+    from .lsp import MissingPygls, serve
+
+    try:
+        serve()
+    except MissingPygls as exc:
+        _say(str(exc))
+        sys.exit(2)
 
 
 @main.command(name="rules")
@@ -157,6 +236,11 @@ def _request(options):
         jobs=options.get("jobs"),
         cache_dir=options.get("cache_dir"),
         no_cache=bool(options.get("no_cache")),
+        baseline=options.get("baseline"),
+        write_baseline=options.get("write_baseline"),
+        add_noqa=bool(options.get("add_noqa")),
+        reason=options.get("reason"),
+        interactive=bool(options.get("interactive")),
     )
 
 
@@ -169,22 +253,31 @@ def _say(message: str) -> None:
 
 def _run(options) -> int:
     """Runs a check or fix; every error a user can cause is one line on stderr and exit 2."""
-    from .command import EXIT_ERROR, UsageProblem, execute
+    from .command import execute
+
+    request = _request(options)
+    return _guarded(options, lambda _: execute(request, warn=_say))
+
+
+def _guarded(options, run) -> int:
+    """``run(options)``; every error a user can cause is one line on stderr and exit 2, and so is
+    a bug (``--verbose`` adds its traceback)."""
+    from .baseline import BaselineError
+    from .command import EXIT_ERROR, UsageProblem
     from .config import ConfigError
     from .output import OutputError
 
-    request = _request(options)
     try:
-        return execute(request, warn=_say)
-    except (UsageProblem, ConfigError, OutputError) as exc:
+        return run(options)
+    except (UsageProblem, ConfigError, OutputError, BaselineError) as exc:
         _say(str(exc))
         return EXIT_ERROR
     except Exception as exc:  # a bug: still one line, the traceback only when asked for
-        if request.verbose:
+        if options.get("verbose"):
             import traceback
 
             traceback.print_exc()
-        _say(f"internal error: {exc!r}" + ("" if request.verbose else " (--verbose shows the traceback)"))
+        _say(f"internal error: {exc!r}" + ("" if options.get("verbose") else " (--verbose shows the traceback)"))
         return EXIT_ERROR
 
 

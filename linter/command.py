@@ -56,6 +56,11 @@ class Request:
     jobs: Optional[int] = None
     cache_dir: Optional[str] = None
     no_cache: bool = False
+    baseline: Optional[str] = None  # report only findings not in this baseline (``linter.baseline``)
+    write_baseline: Optional[str] = None  # record today's findings there instead of reporting them
+    add_noqa: bool = False  # write ``# noqa: CODES`` for today's findings (``linter.noqa``)
+    reason: Optional[str] = None  # with add_noqa: the text after the codes
+    interactive: bool = False  # fix one fix at a time, asking (``linter.interactive``)
 
     @property
     def mode(self) -> str:
@@ -93,6 +98,39 @@ def check_request(request: Request) -> None:
     for first, first_on, second, second_on in pairs:
         if first_on and second_on:
             raise UsageProblem(f"{first} cannot be used with {second}")
+    fixing = request.fix or request.fix_only or request.diff
+    pairs = [
+        ("--add-noqa", request.add_noqa, "--fix, --fix-only or --diff", fixing),
+        ("--add-noqa", request.add_noqa, "--stdin-filename", request.reads_stdin),
+        ("--add-noqa", request.add_noqa, "--write-baseline", request.write_baseline is not None),
+        ("--write-baseline", request.write_baseline is not None, "--fix, --fix-only or --diff", fixing),
+        ("--write-baseline", request.write_baseline is not None, "--baseline", request.baseline is not None),
+        ("--interactive", request.interactive, "--diff or --fix-only", request.diff or request.fix_only),
+        ("--interactive", request.interactive, "--stdin-filename", request.reads_stdin),
+        ("--interactive", request.interactive, "--add-noqa", request.add_noqa),
+        ("--interactive", request.interactive, "--write-baseline", request.write_baseline is not None),
+        ("--interactive", request.interactive, "--output-file", request.output_file is not None),
+    ]
+    for show, shown in (("--show-files", request.show_files), ("--show-settings", request.show_settings)):
+        pairs += [(show, shown, option, on) for option, on in (
+            ("--add-noqa", request.add_noqa), ("--write-baseline", request.write_baseline is not None),
+            ("--interactive", request.interactive))]
+    for first, first_on, second, second_on in pairs:
+        if first_on and second_on:
+            raise UsageProblem(f"{first} cannot be used with {second}")
+    if request.reason is not None and not request.add_noqa:
+        raise UsageProblem("--reason goes with --add-noqa")
+    if request.interactive and not request.fix:
+        raise UsageProblem("--interactive reviews fixes: use `imslint fix --interactive` (or check --fix --interactive)")
+    if request.interactive and fmt not in TEXT_FORMATS:
+        raise UsageProblem(f"--interactive shows each fix as text, not {fmt}")
+    if request.add_noqa and request.reason:
+        from .noqa import NoqaError, check_reason
+
+        try:
+            check_reason(request.reason)
+        except NoqaError as exc:
+            raise UsageProblem(str(exc))
     if request.diff and fmt not in DIFF_FORMATS:
         raise UsageProblem(
             f"--diff prints a unified diff, or with -o json / json-lines the fixes as JSON; not {fmt}")
@@ -111,13 +149,24 @@ def execute(request: Request, *, warn: Callable[[str], None]) -> int:
     check_request(request)
     paths = _paths(request, warn)
     resolver = ConfigResolver(known_codes(), overrides=dict(request.overrides), config_file=request.config_file)
+    baseline = None
+    if request.baseline is not None:
+        from .baseline import load
+
+        baseline = load(request.baseline)
     report_file = ReportFile(request.output_file) if request.output_file else None
     try:
         if request.show_files or request.show_settings:
             outputs = _show(request, paths, resolver)
             code = EXIT_CLEAN
+        elif request.interactive:
+            from .interactive import review
+
+            outputs, code = _Outputs(), review(request, paths, resolver)
+        elif request.add_noqa or request.write_baseline is not None:
+            outputs, code = _record(request, paths, resolver)
         else:
-            outputs, code = _lint(request, paths, resolver, started)
+            outputs, code = _lint(request, paths, resolver, started, baseline)
     except BaseException:
         if report_file is not None:
             report_file.abandon()
@@ -162,7 +211,7 @@ def _show(request: Request, paths: List[str], resolver) -> _Outputs:
     return _Outputs("".join(printable(item.display_path) + "\n" for item in files), notes)
 
 
-def _lint(request: Request, paths: List[str], resolver, started: float) -> Tuple[_Outputs, int]:
+def _lint(request: Request, paths: List[str], resolver, started: float, baseline=None) -> Tuple[_Outputs, int]:
     # Each file's settings say whether its unsafe fixes apply (the flags are among their
     # overrides); ``shown_unsafe`` is what the summary assumes: the flag, else the config here.
     shown_unsafe = request.unsafe_fixes
@@ -172,8 +221,43 @@ def _lint(request: Request, paths: List[str], resolver, started: float) -> Tuple
         reports, files_checked = _lint_stdin(request, resolver), 1
     else:
         reports, files_checked = _lint_paths(request, paths, resolver)
-    outputs = _compose(request, reports, files_checked, shown_unsafe, time.perf_counter() - started)
+    outputs = _compose(request, reports, files_checked, shown_unsafe, time.perf_counter() - started, baseline)
     return outputs, _exit_code(request, reports)
+
+
+def _record(request: Request, paths: List[str], resolver) -> Tuple[_Outputs, int]:
+    """``--write-baseline`` (today's findings into the baseline file) or ``--add-noqa`` (into
+    ``# noqa`` comments); the closing line, and the files that could not be changed, on stderr."""
+    from .report.summary import plural
+
+    reports, _ = _lint_paths(request, paths, resolver)
+    findings = sorted((f for report in reports for f in report.findings), key=lambda f: f.sort_key)
+    if request.write_baseline is not None:
+        from .baseline import write
+
+        count = write(request.write_baseline, findings)
+        return _Outputs("", f"Wrote {plural(count, 'finding')} to the baseline {request.write_baseline}.\n"), EXIT_CLEAN
+    from .noqa import NoqaError, add_noqa_to_file
+    from .report.common import printable
+
+    notes, directives, changed, failed = "", 0, 0, False
+    for report in reports:
+        wanted = [f for f in report.findings if f.code != "IMS000"]
+        if not wanted:
+            continue
+        try:
+            added = add_noqa_to_file(report.display_path, wanted, request.reason or "")
+        except NoqaError as exc:
+            notes += f"imslint: {printable(report.display_path)}: {printable(str(exc))}\n"
+            failed = True
+            continue
+        directives += added.directives
+        changed += added.directives > 0
+        for finding in added.skipped:
+            notes += (f"imslint: {printable(report.display_path)}:{finding.line}: no comment can silence {finding.code}"
+                      " there (every line it could use is inside a string or continued)\n")
+    closing = f"Added {plural(directives, 'noqa directive')} to {plural(changed, 'file')}.\n"
+    return _Outputs("", notes + ("" if request.quiet else closing)), EXIT_FINDINGS if failed else EXIT_CLEAN
 
 
 def _lint_paths(request: Request, paths: List[str], resolver):
@@ -203,7 +287,7 @@ def _lint_stdin(request: Request, resolver):
     from .options import EngineOptions
     from .project import ImportResolver
     from .engine import unreadable
-    from .runner import FileReport, line_edits, unified_diff
+    from .runner import FileReport, file_edits, unified_diff
 
     name = request.stdin_filename or "-"
     settings = resolver.settings_for(name if name != "-" else "stdin.py")
@@ -221,18 +305,27 @@ def _lint_stdin(request: Request, resolver):
     if request.mode == DIFF:
         if changed:
             report.diff = unified_diff(outcome.source.text, outcome.text, name)
-            report.edits = line_edits(outcome.source.text, outcome.text)
+            report.edits = file_edits(outcome.source.text, outcome.text, name)
         return [report]
-    sys.stdout.buffer.write(outcome.encoded() if changed else data)
+    from .fixes import NotFixed
+
+    try:
+        fixed = outcome.encoded() if changed else data
+    except NotFixed as exc:  # a notebook whose JSON layout cannot be written back
+        report.findings.append(unreadable(name, f"not fixed: {exc}"))
+        fixed, changed, report.fixed = data, False, 0
+    sys.stdout.buffer.write(fixed)
     sys.stdout.flush()
     report.written = changed
     return [report]
 
 
-def _compose(request: Request, reports: Sequence[object], files_checked: int, unsafe: bool, elapsed: float) -> _Outputs:
+def _compose(request: Request, reports: Sequence[object], files_checked: int, unsafe: bool, elapsed: float,
+             baseline=None) -> _Outputs:
     from .registry import UNREADABLE_CODE
 
     findings = sorted((f for report in reports for f in report.findings), key=lambda f: f.sort_key)
+    findings, known, prints, progress = _against_baseline(request, baseline, reports, findings)
     problems = [finding for finding in findings if finding.code == UNREADABLE_CODE]
     fixed = sum(report.fixed for report in reports if report.written or report.diff)
     if request.mode == DIFF:
@@ -243,8 +336,31 @@ def _compose(request: Request, reports: Sequence[object], files_checked: int, un
         return _report_outputs(request, problems, closing, unsafe)
     from .report import summary_line
 
-    closing = summary_line(findings, files_checked=files_checked, elapsed=elapsed, unsafe_fixes=unsafe, fixed=fixed)
-    return _report_outputs(request, findings, closing, unsafe)
+    todo = sum(len(getattr(report, "facts", {}).get("todo", ())) for report in reports)
+    closing = summary_line(findings, files_checked=files_checked, elapsed=elapsed, unsafe_fixes=unsafe, fixed=fixed,
+                           todo=todo, in_baseline=known)
+    outputs = _report_outputs(request, findings, closing, unsafe, prints)
+    outputs.notes += progress
+    return outputs
+
+
+def _against_baseline(request: Request, baseline, reports: Sequence[object], findings: List[object]):
+    """(the findings to report, how many the baseline knows, their fingerprints, the progress note)."""
+    if baseline is None:
+        return findings, 0, None, ""
+    from .baseline import compare
+    from .report.summary import plural
+
+    checked = [request.stdin_filename or "-"] if request.reads_stdin else list(request.paths)
+    comparison = compare(baseline, findings, checked)
+    new = set(comparison.new)
+    for report in reports:
+        report.findings = [finding for finding in report.findings if finding in new]
+    progress = ""
+    if comparison.fixed and not request.quiet:
+        progress = (f"{plural(len(comparison.fixed), 'baseline finding')} fixed; run `imslint check"
+                    f" --write-baseline {request.baseline}` to shrink it.\n")
+    return [f for f in findings if f in new], comparison.known, comparison.fingerprints, progress
 
 
 def _diff_outputs(request: Request, reports, findings, problems, fixed: int, unsafe: bool) -> _Outputs:
@@ -264,7 +380,7 @@ def _diff_outputs(request: Request, reports, findings, problems, fixed: int, uns
     return _Outputs(report, notes)
 
 
-def _report_outputs(request: Request, shown, closing: str, unsafe: bool) -> _Outputs:
+def _report_outputs(request: Request, shown, closing: str, unsafe: bool, prints=None) -> _Outputs:
     """The report in its format; statistics and ``closing`` after a text report, else on stderr."""
     from .output import use_color
     from .registry import all_rules
@@ -278,7 +394,8 @@ def _report_outputs(request: Request, shown, closing: str, unsafe: bool) -> _Out
     elif human:
         color = use_color(request.color, sys.stderr if request.reads_stdin and request.mode == FIX else sys.stdout)
     rules = all_rules() if fmt == "sarif" else ()  # rule modules import libcst: only where shown
-    report = render(shown, fmt, rules=rules, show_fixes=request.show_fixes, color=color, unsafe_fixes=unsafe)
+    report = render(shown, fmt, rules=rules, show_fixes=request.show_fixes, color=color, unsafe_fixes=unsafe,
+                    fingerprints=prints)
     if report and not report.endswith("\n"):
         report += "\n"
     tail = render_statistics(shown, unsafe_fixes=unsafe) if request.statistics and shown else ""

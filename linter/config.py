@@ -30,7 +30,7 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 ALL = "ALL"
 TARGETS = ("huawei-ims", "openstack-glance", "huawei-cloudimages")
 DEFAULT_TARGET = "huawei-ims"
-DEFAULT_INCLUDE = ("*.py",)
+DEFAULT_INCLUDE = ("*.py", "*.ipynb")
 DEFAULT_EXCLUDE = (
     ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".mypy_cache", ".nox",
     ".pants.d", ".pytype", ".ruff_cache", ".svn", ".tox", ".venv", "__pypackages__", "_build",

@@ -175,8 +175,9 @@ _PLACEHOLDER = re.compile(r"\{\w*\}|\$\(\w+\)s|%[sd]|<\w+>|:\w+")
 
 
 def _looks_like_id(segment: str) -> bool:
-    """A literal image ID: with a digit, a placeholder, a short token (tests' ``"a"``), or named
-    for an ID; not a word such as ``detailed`` (another resource)."""
+    """A literal image ID: with a digit, a placeholder, a short token (tests' ``"a"``), named for
+    an ID, or words joined as tests name images (``my-image``, ``fake_img``); not a single word such
+    as ``detailed`` (another resource) nor ``detail...`` compounds."""
     lowered = segment.lower()
     return (
         len(segment) <= 4
@@ -184,7 +185,11 @@ def _looks_like_id(segment: str) -> bool:
         or bool(_PLACEHOLDER.fullmatch(segment))
         or "id" in lowered.replace("-", "_").split("_")
         or "uuid" in lowered
+        or (bool(re.search(r"[-_]", segment)) and not lowered.startswith("detail"))
     )
+
+
+_VERSION_SEGMENT = re.compile(r"v\d+(\.\d+)?")
 
 
 _PROJECT_ID = re.compile(r"[0-9a-fA-F-]{8,}|\{\w+\}|\$\(\w+\)s|%s|<\w+>")
@@ -194,7 +199,7 @@ def _segment_matches(token: str, segment: str, endpoint: Endpoint) -> bool:
     if token == "{version}":
         return endpoint.versions is not None and segment in endpoint.versions
     if token == ID:  # a runtime value or something shaped like an ID: ``detailed`` is another resource
-        if not segment or segment in _RESERVED or segment.startswith(("v1", "v2")):
+        if not segment or segment in _RESERVED or _VERSION_SEGMENT.fullmatch(segment):
             return False
         return HOLE_CHAR in segment or _looks_like_id(segment)
     if token == MEMBER:
@@ -228,6 +233,8 @@ def match_paths(text: str, endpoints: Sequence[Endpoint] = ENDPOINTS) -> List[Pa
         if stripped.endswith(("/detail", "/detail/")):
             end = len(stripped)
             runtime_suffix = True
+    if path[:end].endswith("$"):  # a route regex's anchor (``r"^api/v1.1/images/detail$"``)
+        end -= 1
     if path[:end].endswith("/"):
         end -= 1
     spans = _segment_spans(path, end)
@@ -324,15 +331,15 @@ def path_edits(match: PathMatch, text: str, target: str) -> List[Tuple[int, int,
     return [edit for edit in edits if text[edit[0] : edit[1]] != edit[2]]
 
 
-def replacement(endpoint: Endpoint, target: str) -> str:
-    """What to call instead, for messages."""
+def replacement(endpoint: Endpoint, target: str, method: Optional[str] = None) -> str:
+    """What to call instead, for messages (on the image endpoint, for the compute proxy)."""
     action = endpoint.action
     if endpoint.kind == NOVA:
         if action == "list":
-            return f"GET {list_path(target)} on the image endpoint"
+            return f"GET {list_path(target)}"
         if action == "show":
-            return "GET or DELETE /v2/images/{id} on the image endpoint"
-        return "GET or PATCH /v2/images/{id} on the image endpoint"
+            return f"{method if method in ('GET', 'DELETE') else 'GET'} /v2/images/{{id}}"
+        return "GET /v2/images/{id}" if method == "GET" else "PATCH /v2/images/{id}"
     if action == "list":
         return f"GET {list_path(target)}"
     return {
@@ -348,7 +355,7 @@ def replacement(endpoint: Endpoint, target: str) -> str:
 def family_replacement(endpoint: Endpoint, target: str) -> str:
     """What to use instead when the method is not known: the v2 resource of the same path."""
     if endpoint.kind == NOVA:
-        return "the image endpoint's /v2/images"
+        return "/v2/images/{id}" if ID in endpoint.segments else list_path(target)
     if ID in endpoint.segments:
         return "/v2/images/{id}" + ("/members" if MEMBERS == endpoint.kind else "")
     return list_path(target)
@@ -463,8 +470,7 @@ def plan_filter(key: str, target: str = HUAWEI_IMS, value: Optional[str] = None)
         if target != OPENSTACK_GLANCE and value is not None and value not in IMS_SORT_KEYS:
             return FilterPlan(
                 key, None, KEEP, NONE,
-                f"`sort_key={value}` is not a sort key of IMS GET /v2/images "
-                f"({', '.join(sorted(IMS_SORT_KEYS))}; `size` reads 0 there)",
+                f"`sort_key={value}` is not a sort key of IMS v2 ({', '.join(sorted(IMS_SORT_KEYS))})",
             )
         return FilterPlan(key, key, KEEP, SAFE)
     if key == "protected":
@@ -472,24 +478,19 @@ def plan_filter(key: str, target: str = HUAWEI_IMS, value: Optional[str] = None)
     if key in CHANGES_SINCE:
         return FilterPlan(
             key, "updated_at", TIMESTAMP_GT, UNSAFE,
-            f"`{key}` becomes `updated_at=gt:<time>`, but v1.1 also listed deleted images changed "
-            "since then and v2 never lists deleted images: code that detects deletions this way "
-            "must compare image IDs instead",
+            f"`{key}` becomes `updated_at=gt:`, but v1.1 also listed deleted images and v2 never does",
         )
     if key in ("size_min", "size_max"):
         if target == OPENSTACK_GLANCE:
             return FilterPlan(key, key, KEEP, SAFE)
         return FilterPlan(
             key, None, KEEP, NONE,
-            f"`{key}` has no equivalent on IMS GET /v2/images (its `size` reads 0): filter the "
-            f"results on `int(image[\"__image_size\"])` instead; the call was left as is",
+            f"`{key}` has no IMS v2 filter (`size` reads 0): filter on `int(image[\"__image_size\"])`",
         )
     if key == "is_public":
         return FilterPlan(
             key, None, KEEP, NONE,
-            "`is_public` has no exact equivalent: v1 ignored it for non-admin users, and "
-            "`visibility=public|private` narrows the results (private excludes shared images); "
-            "remove it or choose a `visibility` by hand",
+            "`is_public` has no exact v2 filter (v1 ignored it for non-admins): choose a `visibility`",
         )
     if key.startswith(PROPERTY_PREFIX):
         name = key[len(PROPERTY_PREFIX) :]
@@ -497,15 +498,13 @@ def plan_filter(key: str, target: str = HUAWEI_IMS, value: Optional[str] = None)
             return FilterPlan(key, name, KEEP, SAFE)
         return FilterPlan(
             key, None, KEEP, NONE,
-            f"`{key}` filters on a property GET /v2/images does not document as a filter "
-            f"(IMS filters on {', '.join(sorted(IMS_PROPERTY_FILTERS)[:3])}, ...): filter the "
-            "results client-side",
+            f"`{key}` is no v2 filter (only IMS's `__*` properties are): filter client-side",
         )
     if key == "deleted":
-        return FilterPlan(key, None, KEEP, NONE, "`deleted` has no v2 equivalent: v2 never lists deleted images")
+        return FilterPlan(key, None, KEEP, NONE, "`deleted` has no v2 form: v2 never lists deleted images")
     return FilterPlan(
         key, None, KEEP, NONE,
-        f"`{key}` is not a filter of GET /v1.1/images/detail that imslint can translate; the call was left as is",
+        f"`{key}` is no v1.1 filter imslint can translate",
     )
 
 
@@ -513,10 +512,7 @@ def runtime_key_reason(prefix: str, target: str = HUAWEI_IMS) -> Optional[str]:
     """Why filter names built at runtime after ``prefix`` have no v2 form (None: they may have one).
     ``property-<k>`` names are v1-only; on v2 only IMS's documented ``__*`` properties are filters."""
     if prefix.startswith(PROPERTY_PREFIX) and target != OPENSTACK_GLANCE:
-        return (
-            f"filter names `{prefix}...` are built at runtime: v1's `property-<key>` filters have no v2 form "
-            "except IMS's documented `__*` keys; filter the results client-side"
-        )
+        return f"filter names `{prefix}...` built at runtime have no v2 form: filter client-side"
     return None
 
 

@@ -140,9 +140,22 @@ def analyse(
     if facts is not None:
         facts.update(file_facts(context))
     if findings:
-        suppressions = parse_suppressions(text)
-        findings = [f for f in findings if not suppressions.silences(f)]
+        findings = _unsuppressed(findings, parse_suppressions(text), facts)
     return sorted(set(findings), key=lambda f: (f.line, f.column, f.code, f.message))
+
+
+def _unsuppressed(findings, suppressions, facts: Optional[dict]) -> List[Finding]:
+    """The findings no suppression silences; those a todo marker silences go to ``facts["todo"]``,
+    the open migration debt (``suppress``): ``{"line", "column", "code", "marker", "reason",
+    "evidence"}`` each (the marker's line; the finding's evidence record, or None)."""
+    kept, debt = suppressions.split(findings)
+    if facts is not None and debt:
+        facts["todo"] = [
+            {"line": f.line, "column": f.column, "code": f.code, "marker": todo.line, "reason": todo.reason,
+             "evidence": f.evidence.to_dict() if f.evidence is not None else None}
+            for f, todo in sorted(debt, key=lambda pair: pair[0].sort_key)
+        ]
+    return kept
 
 
 def file_facts(context) -> dict:
@@ -165,6 +178,8 @@ def file_facts(context) -> dict:
 def _fixed_constants(context) -> List[str]:
     """Module constants that fixes rewrite at their uses: with the project's imports known
     (``EngineOptions.imported_elsewhere``) they may be rewritten where they are defined instead."""
+    import libcst as cst
+
     from .planning import assess
     from .strings import Lit
     from .tree import MODULE
@@ -175,16 +190,39 @@ def _fixed_constants(context) -> List[str]:
             continue
         for piece in site.template.pieces:
             if isinstance(piece, Lit) and piece.node is not None and piece.anchor is not None:
-                binding = context.evaluator.lookup(piece.anchor) if hasattr(piece.anchor, "value") else None
+                if isinstance(piece.anchor, cst.Attribute):
+                    names.add(piece.anchor.attr.value)  # a class constant (``self.LIST``)
+                    continue
+                binding = context.evaluator.lookup(piece.anchor) if isinstance(piece.anchor, cst.Name) else None
                 if binding is not None and binding.scope.kind == MODULE:
                     names.add(binding.name)
     return sorted(names)
 
 
-def _decode(source: Union[str, bytes]) -> SourceText:
+def decode_for(source: Union[str, bytes], path: str) -> SourceText:
+    """The text imslint analyses for a file's content (raises ``SourceError``): a notebook's code
+    cells joined (``notebooks.NotebookText``), else the decoded source."""
+    from .notebooks import decode, is_notebook
+
+    if is_notebook(path):
+        return decode(source.encode("utf-8") if isinstance(source, str) else source)
     if isinstance(source, bytes):
         return decode_source(source)
     return SourceText(source, "utf-8")
+
+
+def _told(findings: List[Finding], decoded: Optional[SourceText], facts: Optional[dict] = None) -> List[Finding]:
+    """Findings as reports tell them: in a notebook, by cell (``Finding.cell``; the todo facts
+    get a ``cell`` too)."""
+    notebook = getattr(decoded, "notebook", None)
+    if notebook is None:
+        return findings
+    for entry in (facts or {}).get("todo", ()):
+        if "cell" not in entry:
+            entry["cell"], entry["line"] = notebook.position(entry["line"])
+            entry["marker"] = notebook.position(entry["marker"])[1]
+    return decoded.to_cells(findings)
+
 
 
 def lint_source(
@@ -198,16 +236,17 @@ def lint_source(
 ) -> List[Finding]:
     """Findings for one file's content; an unreadable file gives one IMS000 finding."""
     options = options or EngineOptions(target=target)
+    decoded = None
     try:
-        text = _decode(source).text
-        return analyse(text, path, codes, options, facts)
+        decoded = decode_for(source, path)
+        return _told(analyse(decoded.text, path, codes, options, facts), decoded, facts)
     except SourceError as exc:
         return _if_selected(unreadable(path, str(exc)), codes)
     except ParseFailure as exc:
-        return unparsable(text, path, exc, codes)
+        return _told(unparsable(decoded.text, path, exc, codes, facts), decoded, facts)
 
 
-def unparsable(text: str, path: str, failure: "ParseFailure", codes=None) -> List[Finding]:
+def unparsable(text: str, path: str, failure: "ParseFailure", codes=None, facts: Optional[dict] = None) -> List[Finding]:
     """IMS000 for a file that does not parse (saying plainly when it is Python 2), and the
     abandoned paths its string literals hold (no fix), so nothing is missed silently."""
     from .literal_scan import python2_hint, scan
@@ -218,8 +257,7 @@ def unparsable(text: str, path: str, failure: "ParseFailure", codes=None) -> Lis
     if hint is not None:
         message = f"Python 2 syntax ({hint}): imslint reads Python 3 only; abandoned paths in its text are still reported"
     findings = _if_selected(unreadable(path, message, failure.line, failure.column), codes)
-    suppressions = parse_suppressions(text)
-    findings += [f for f in scan(text, path, codes) if not suppressions.silences(f)]
+    findings += _unsuppressed(scan(text, path, codes), parse_suppressions(text), facts)
     return findings
 
 
@@ -255,13 +293,13 @@ def fix_source(
     """Applies fixes until none is left (or ``MAX_FIX_ROUNDS``); re-parses after every round."""
     options = options or EngineOptions(target=target)
     try:
-        decoded = _decode(source)
+        decoded = decode_for(source, path)
         findings = analyse(decoded.text, path, codes, options, facts)
     except SourceError as exc:
         return FixOutcome(source if isinstance(source, str) else "", _if_selected(unreadable(path, str(exc)), codes))
     except ParseFailure as exc:
         text = decoded.text
-        return FixOutcome(text, unparsable(text, path, exc, codes), source=decoded)
+        return FixOutcome(text, _told(unparsable(text, path, exc, codes, facts), decoded, facts), source=decoded)
     from .fixes import apply_fixes
 
     text = decoded.text
@@ -287,7 +325,7 @@ def fix_source(
         errors.append(f"fixes did not converge after {MAX_FIX_ROUNDS} rounds")
     if text != decoded.text:
         text, findings = _without_orphaned_imports(decoded.text, text, findings, path, codes, options)
-    return FixOutcome(text, findings, max(0, initial - len(findings)), errors, decoded)
+    return FixOutcome(text, _told(findings, decoded, facts), max(0, initial - len(findings)), errors, decoded)
 
 
 def _without_orphaned_imports(before: str, after: str, findings, path, codes, options):

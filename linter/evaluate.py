@@ -38,7 +38,7 @@ _URLENCODE = ("urlencode", "parse.urlencode", "urllib.parse.urlencode")
 MAX_DEPTH = 60
 MAX_HELPER_DEPTH = 3  # helpers inlined into helpers
 _STRIPS = ("strip", "lstrip", "rstrip")
-_PROJECT_JOIN = re.compile(r"join|4url|url_for|make_url|build_url|build_path|make_path", re.I)
+PROJECT_JOIN = re.compile(r"join|4url|url_for|make_url|build_url|build_path|make_path", re.I)
 
 
 @dataclass
@@ -228,11 +228,12 @@ class Evaluator:
             return posix_join([self._element_part(arg.value, arg) for arg in positional])
         if name.endswith(_URLENCODE) and positional:
             return self.query_template(positional[0].value)
-        if _PROJECT_JOIN.search(name.rsplit(".", 1)[-1]) and len(positional) >= 2 and len(positional) == len(node.args):
-            # A project's own segment-join helper (``path4url("images", "detail")``), when every
-            # argument is a literal segment: joined with "/" like ``"/".join``.
+        if PROJECT_JOIN.search(name.rsplit(".", 1)[-1]) and len(positional) >= 2 and len(positional) == len(node.args):
+            # A project's own segment-join helper (``path4url("images", image_id)``), when every
+            # literal argument is one segment: joined with "/" like ``"/".join``.
             parts = [self._element_part(arg.value, arg) for arg in positional]
-            if all(part.is_literal and "/" not in part.text.strip("/") for part in parts):
+            literal_parts = [part for part in parts if part.is_literal]
+            if literal_parts and all("/" not in part.text.strip("/") for part in literal_parts):
                 return join_with(literal("/", separator=True), parts)
         return self._helper(node)
 

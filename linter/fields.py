@@ -47,18 +47,18 @@ class Field:
     ims_only: bool = False  # only a hazard on IMS (not on upstream Glance)
 
 
-_SIZE_REASON = "IMS GET /v2/images reports `size` as 0; the byte count is `__image_size`, a string"
+_SIZE_REASON = "IMS v2 reports `size` as 0; the byte count is `__image_size`"
 FIELDS = {
-    "is_public": Field("v2 has no `is_public`: `visibility` is \"public\", \"private\" or \"shared\"", VISIBILITY),
-    "deleted": Field("v2 has no `deleted`: GET /v2/images lists only live images, so read it as false"),
-    "deleted_at": Field("v2 has no `deleted_at`: GET /v2/images lists only live images"),
+    "is_public": Field("v2 has `visibility` (\"public\", \"private\", \"shared\") instead", VISIBILITY),
+    "deleted": Field("v2 has no `deleted`: it lists only live images"),
+    "deleted_at": Field("v2 has no `deleted_at`: it lists only live images"),
     "size": Field(_SIZE_REASON, IMAGE_SIZE, ims_only=True),
-    "checksum": Field("IMS GET /v2/images does not report `checksum` (it holds the MD5 of no data)", ims_only=True),
-    "virtual_size": Field("IMS GET /v2/images does not report `virtual_size` (it is null)", ims_only=True),
-    "minRam": Field("`minRam` is the Nova proxy's name; GET /v2/images calls it `min_ram`", RENAME, "min_ram"),
-    "minDisk": Field("`minDisk` is the Nova proxy's name; GET /v2/images calls it `min_disk`", RENAME, "min_disk"),
-    "created": Field("`created` is the Nova proxy's name; GET /v2/images calls it `created_at`", RENAME, "created_at"),
-    "updated": Field("`updated` is the Nova proxy's name; GET /v2/images calls it `updated_at`", RENAME, "updated_at"),
+    "checksum": Field("IMS v2 does not report `checksum`", ims_only=True),
+    "virtual_size": Field("IMS v2 does not report `virtual_size`", ims_only=True),
+    "minRam": Field("it is `min_ram` on v2", RENAME, "min_ram"),
+    "minDisk": Field("it is `min_disk` on v2", RENAME, "min_disk"),
+    "created": Field("it is `created_at` on v2", RENAME, "created_at"),
+    "updated": Field("it is `updated_at` on v2", RENAME, "updated_at"),
     "OS-EXT-IMG-SIZE:size": Field("the Nova proxy's size; " + _SIZE_REASON, IMAGE_SIZE),
 }
 
@@ -199,7 +199,7 @@ class _Checker:
     def _properties(self, read: Read) -> Hazard:
         """``image["properties"]["k"]`` and friends: the property is a top-level key on v2."""
         props = read.node
-        reason = f"v2 has no `{read.key}`: each property is a top-level key of the image"
+        reason = f"v2 has no `{read.key}`: each property is a top-level key"
         if read.via == "in":
             return self._report(props, read.value, f"Tests for `{read.key}`", reason)
         consumer = _consumer(self.flow.facts, props)
@@ -231,11 +231,7 @@ class _Checker:
         if not literals:
             return
         values = sorted({_string_value(s) for s in literals})
-        reason = (
-            "v2 reports `status` in lower case (`active`, `queued`, `saving`, ...), so "
-            + ", ".join(f'"{v}"' for v in values)
-            + " never matches"
-        )
+        reason = "v2's `status` is lower case: " + ", ".join(f'"{v}"' for v in values) + " never matches"
         fix = None
         if values == ["ACTIVE"]:
             edits = [self._key_edit(s, "active") for s in literals]
@@ -254,10 +250,7 @@ class _Checker:
             template = self.flow.evaluator.evaluate(fmt.value) if fmt is not None else None
             if template is None or "%f" not in template.text:
                 continue
-            reason = (
-                "v2 timestamps are whole seconds with `Z` (`2018-09-06T14:03:27Z`); this format expects "
-                "microseconds (`%f`) and raises ValueError"
-            )
+            reason = "v2 times have whole seconds and `Z`: a `%f` format raises ValueError"
             yield self._report(call, stamp, "Parses a timestamp", reason)
 
 

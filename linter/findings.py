@@ -71,13 +71,16 @@ class Finding:
     end: int = field(default=0, compare=False)
     # What imslint knows about the request and why, and why its fix is safe, unsafe or absent.
     evidence: Optional[Evidence] = field(default=None, compare=False)
+    # In a Jupyter notebook: the cell's number (1-based, all cells counted); ``line`` and
+    # ``end_line`` are then lines of that cell (``linter.notebooks``).
+    cell: Optional[int] = None
 
     def with_path(self, path: str) -> "Finding":
         return replace(self, path=path)
 
     @property
-    def sort_key(self) -> Tuple[str, int, int, str]:
-        return (self.path, self.line, self.column, self.code)
+    def sort_key(self) -> Tuple[str, int, int, int, str]:
+        return (self.path, self.cell or 0, self.line, self.column, self.code)
 
     def to_dict(self) -> Dict[str, Any]:
         return {
@@ -92,4 +95,5 @@ class Finding:
             "severity": self.severity,
             "fix": self.fix.to_dict() if self.fix else None,
             "evidence": self.evidence.to_dict() if self.evidence else None,
+            **({"cell": self.cell} if self.cell is not None else {}),
         }

@@ -14,29 +14,51 @@ from .endpoints import HOLE_CHAR, called_title, match_paths, select_endpoint
 from .findings import Finding
 from .registry import rules_by_code
 
-# Python 2 statements that Python 3 rejects, with what to call them.
-_PYTHON2 = (
-    (re.compile(r"^\s*print\s+[^\s(=,.)\[][^=]*$", re.M), "a `print` statement"),
-    (re.compile(r"^\s*except\s+[\w.]+\s*,\s*\w+\s*:", re.M), "`except X, e:`"),
-    (re.compile(r"^\s*raise\s+[\w.]+\s*,", re.M), "`raise E, message`"),
-    (re.compile(r"^\s*exec\s+[\"'\w]", re.M), "an `exec` statement"),
-    (re.compile(r"`[^`\n]+`"), "backquotes"),
-    (re.compile(r"(?<![\w.])0[0-7]+(?![\w.xXoObBeEjJ])"), "an octal literal such as `0777`"),
-    (re.compile(r"\bur[\"']", re.I), "a `ur\"...\"` literal"),
-    (re.compile(r"<>"), "the `<>` operator"),
+# Python 2 statements that Python 3 rejects, read from the tokens of one logical line (strings and
+# comments left out, so ``backquotes`` in a docstring are no evidence).
+_PYTHON2_LINES = (
+    (re.compile(r"^print [^=(.,)\[]"), "a `print` statement"),
+    (re.compile(r"^except [\w.]+ ?, ?\w+ ?:"), "`except X, e:`"),
+    (re.compile(r"^raise [\w.]+ ?,"), "`raise E, message`"),
+    (re.compile(r"^exec (S|\w)"), "an `exec` statement"),
 )
+
+
 # What stands for a runtime value inside a literal: %-fields, {}-fields.
 _FIELD = re.compile(r"%(?:\([^)%]*\))?[-#0 +]*(?:[1-9]\d*)?(?:\.\d+)?[sdirfx]|\{[^{}]*\}")
 
 
-def python2_hint(text: str, line: int) -> Optional[str]:
-    """What makes this file Python 2 (looked for around the error's line first), or None."""
-    lines = text.splitlines()
-    around = "\n".join(lines[max(0, line - 1) : line]) if 0 < line <= len(lines) else ""
-    for chunk in (around, text):
-        for pattern, what in _PYTHON2:
-            if pattern.search(chunk):
-                return what
+def python2_hint(text: str, line: int = 0) -> Optional[str]:
+    """What makes this file Python 2, from its tokens (not its strings or comments), or None."""
+    words: List[str] = []
+    previous = None
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            kind, string = token.type, token.string
+            adjacent = previous is not None and previous.end == token.start
+            if kind == tokenize.ERRORTOKEN and string == "`":
+                return "backquotes"
+            if adjacent and previous.type == tokenize.NUMBER and previous.string == "0" and kind == tokenize.NUMBER:
+                return "an octal literal such as `0777`"  # Python 3 reads ``0777`` as ``0`` then ``777``
+            if adjacent and previous.type == tokenize.NUMBER and kind == tokenize.NAME and string in ("L", "l"):
+                return "a long literal such as `10L`"
+            if adjacent and previous.string == "<" and string == ">":
+                return "the `<>` operator"
+            previous = token
+            if kind == tokenize.STRING and re.match(r"[uU][rR]", string):
+                return "a `ur\"...\"` literal"
+            if kind in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                logical = " ".join(words)
+                for pattern, what in _PYTHON2_LINES:
+                    if pattern.match(logical):
+                        return what
+                words = []
+            elif kind == tokenize.STRING:
+                words.append("S")
+            elif kind not in (tokenize.COMMENT, tokenize.NL, tokenize.INDENT, tokenize.DEDENT):
+                words.append(string)
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass
     return None
 
 

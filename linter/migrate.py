@@ -84,8 +84,7 @@ def plan(site: RequestSite, target: str, evaluator: Evaluator) -> Migration:
         migration.issues.append(
             FilterIssue(
                 opaque.node,
-                f"filters imslint cannot check: {opaque.reason}; make sure none of them is one "
-                f"GET {new_path} lacks (`changes-since`, `size_min`, `size_max`, `is_public`, `property-*`)",
+                f"filters imslint cannot check ({opaque.reason}): make sure GET {new_path} has each",
                 blocks_fix=False,
             )
         )
@@ -184,10 +183,7 @@ def _translate_value(
         return
     # A runtime value.
     if op == TIMESTAMP_GT and not _formats_utc_seconds(use, site, evaluator):
-        migration.block(
-            f"the time sent as `{use.key}` is computed at runtime, and `updated_at=gt:` needs UTC "
-            "`yyyy-MM-ddThh:mm:ssZ` (`isoformat()` gives microseconds and offsets)"
-        )
+        migration.block(f"`{use.key}` is computed at runtime; `updated_at=gt:` needs UTC `yyyy-MM-ddThh:mm:ssZ`")
         return
     if use.origin == "url":
         if use.value_span is None or op != TIMESTAMP_GT:

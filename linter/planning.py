@@ -39,17 +39,14 @@ from .strings import Lit, Template
 
 TextEdit = Tuple[int, int, str]
 
-NO_REWRITE = {
-    IMAGE_METADATA: "HEAD answered the metadata in x-image-meta-* headers and GET /v2/images/{id} answers "
-    "JSON, so the code that reads the headers must change too",
-    DOWNLOAD: "GET /v1/images/{id} answered the data with the metadata in headers; v2 splits them "
-    "(GET /v2/images/{id}/file, GET /v2/images/{id})",
-    CREATE: "a v1 create sends the data and x-image-meta-* headers at once; v2 needs POST /v2/images "
-    "(JSON) then PUT /v2/images/{id}/file",
-    UPDATE: "a v1 update sends x-image-meta-* headers; v2 takes a JSON patch (PATCH /v2/images/{id})",
-    MEMBERS: "v2's members API takes and answers other fields (member_id, status)",
-    RELATIVE_IMAGE: "the version is part of an endpoint imslint cannot see; send `/v2/...` to an unversioned one",
-    NOVA: "the request must go to the image endpoint, and the answer's fields differ (`imslint explain IMS006`)",
+NO_REWRITE = {  # why these requests have no automatic rewrite (the rule docs say more)
+    IMAGE_METADATA: "v2 answers the metadata as a JSON body, not x-image-meta-* headers",
+    DOWNLOAD: "v2 splits the data (/file) from the metadata",
+    CREATE: "v2 creates in two requests (POST, then PUT .../file)",
+    UPDATE: "v2 updates with a JSON patch (PATCH)",
+    MEMBERS: "v2's members API takes other fields",
+    RELATIVE_IMAGE: "the version is part of an endpoint imslint cannot see",
+    NOVA: "it must go to the image endpoint, whose answer has other fields",
 }
 EXPECTED_METHOD = {LIST: "GET", NEVER_EXISTED: "GET", DELETE_IMAGE: "DELETE"}
 
@@ -104,7 +101,7 @@ def _assess(ctx, migration: Migration) -> _Assessment:
     if verdict.value == safety.NONE or not pages_needed:
         return _Assessment(verdict, edits, read_edits)
     final, loop = _with_page_loop(ctx, edits, origin)
-    pages = (safety.NONE, "a list read once: v2 answers 25 images a page, and no page loop fits this code")
+    pages = (safety.NONE, "no page loop fits this code (v2 answers 25 images a page)")
     if final is not None:
         pages = (safety.SAFE, "") if loop.proven else (safety.UNSAFE, loop.reason)
     verdict = safety.decide(_replace(case, pages=pages[0], pages_reason=pages[1]))
@@ -143,7 +140,7 @@ def _definition_template(ctx, migration: Migration):
     None when no constant qualifies (the uses are rewritten, as for shared or imported constants)."""
     from dataclasses import replace as replace_piece
 
-    from .tree import ASSIGN, MODULE
+    from .tree import ASSIGN
 
     elsewhere = ctx.options.imported_elsewhere
     if elsewhere is None:
@@ -151,16 +148,13 @@ def _definition_template(ctx, migration: Migration):
     site = migration.site
     verdict = assess(ctx, migration).verdict.value
     anchors = {p.anchor for p in site.template.pieces if isinstance(p, Lit) and p.node is not None
-               and isinstance(p.anchor, cst.Name)}
+               and isinstance(p.anchor, (cst.Name, cst.Attribute))}
     chosen = set()
     for anchor in anchors:
-        binding = ctx.evaluator.lookup(anchor)
-        if binding is None or binding.kind != ASSIGN or binding.scope.kind != MODULE or binding.name in elsewhere:
-            continue
-        if len(binding.scope.bindings.get(binding.name, [])) != 1:
+        binding, uses = _constant_uses(ctx, anchor, elsewhere)
+        if binding is None or binding.kind != ASSIGN or len(binding.scope.bindings.get(binding.name, [])) != 1:
             continue
         value = _anchor_rewrite(ctx, migration, anchor)
-        uses = readers_evidence._uses(ctx, binding)
         if value is None or not uses:
             continue
         if all(_rewrites_use(ctx, use, value, verdict) for use in uses):
@@ -172,6 +166,41 @@ def _definition_template(ctx, migration: Migration):
         for p in site.template.pieces
     )
     return Template(pieces, site.template.sources)
+
+
+def _constant_uses(ctx, anchor, elsewhere):
+    """(binding, uses) of the constant an anchor names: a module constant (``LIST``) no other
+    module imports, or a class attribute read as ``self.LIST`` / ``cls.LIST`` / ``Class.LIST``
+    of a class no other module imports (every ``.LIST`` of the module must be one of those)."""
+    from .resolve import enclosing_class
+    from .tree import CLASS, MODULE
+
+    if isinstance(anchor, cst.Name):
+        binding = ctx.evaluator.lookup(anchor)
+        if binding is None or binding.scope.kind != MODULE or binding.name in elsewhere:
+            return None, []
+        return binding, readers_evidence._uses(ctx, binding)
+    receiver = anchor.value
+    if not isinstance(receiver, cst.Name):
+        return None, []
+    owner = enclosing_class(ctx.facts, anchor) if receiver.value in ("self", "cls") else None
+    if owner is None:
+        found = ctx.evaluator.lookup(receiver)
+        owner = ctx.facts.scopes_by_node.get(found.statement) if found is not None else None
+    if owner is None or owner.kind != CLASS or owner.node.name.value in elsewhere:
+        return None, []
+    name = anchor.attr.value
+    bindings = owner.bindings.get(name, [])
+    if len(bindings) != 1 or owner.instance_bindings.get(name):
+        return None, []
+    uses = [node for node in ctx.facts.order if isinstance(node, cst.Attribute) and node.attr.value == name]
+    for use in uses:
+        receiver = use.value
+        inside = receiver.value in ("self", "cls") and enclosing_class(ctx.facts, use) is owner if isinstance(receiver, cst.Name) else False
+        named = isinstance(receiver, cst.Name) and receiver.value == owner.node.name.value
+        if not (inside or named):
+            return None, []  # ``other.LIST``: maybe this class's, maybe not
+    return bindings[0], uses
 
 
 def _anchor_rewrite(ctx, migration: Migration, anchor) -> Optional[str]:
@@ -249,8 +278,8 @@ def _readers(ctx, migration: Migration):
             continue
         line = ctx.position(hazard.node)[0]
         if hazard.rewrite is None:
-            why = hazard.blocked or "v2 has no mechanical equivalent"
-            verdict.worst(safety.NONE, f"{hazard.what} (line {line}): {why}")
+            why = f": {hazard.blocked}" if hazard.blocked else ""
+            verdict.worst(safety.NONE, f"a read v2 cannot serve at line {line} ({hazard.what[0].lower()}{hazard.what[1:]}{why})")
             continue
         if hazard.rewrite.applicability == safety.UNSAFE:
             verdict.worst(safety.UNSAFE, f"{hazard.what} (line {line}): {hazard.rewrite.message}")
@@ -408,14 +437,11 @@ def _doubles(ctx, site) -> Optional[str]:
         if other is site or other.role != DOUBLE:
             continue
         if endpoint_family(other.match.endpoint) == family:
-            return (
-                f"a test double for the same endpoint stays at v1 (line {ctx.position(other.node)[0]}): "
-                "migrate the request and its doubles together"
-            )
+            return f"its test double stays at v1 (line {ctx.position(other.node)[0]}): migrate them together"
     elsewhere = dict(ctx.options.double_endpoints)
     where = elsewhere.get(":".join(family))
     if where is not None:
-        return f"test doubles in {where} serve this endpoint at v1: migrate them together"
+        return f"its test doubles ({where}) stay at v1: migrate them together"
     return None
 
 

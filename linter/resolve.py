@@ -133,14 +133,7 @@ def function_of(evaluator, func: cst.CSTNode, local: bool = False) -> Optional[C
             return None
         if isinstance(binding.statement, cst.FunctionDef):
             return Callee(binding.statement, evaluator, False)
-        if not local and binding.kind == IMPORT and getattr(evaluator.resolve_import, "locate", None) is not None:
-            located = evaluator.resolve_import.locate(binding)
-            if located and located[0] is not None and located[1] is not None:
-                other, name = located
-                for candidate in other.facts.module_scope.bindings.get(name, [])[::-1]:
-                    if isinstance(candidate.statement, cst.FunctionDef):
-                        return Callee(candidate.statement, other, False)
-        return None
+        return None if local else _imported_function(evaluator, binding, None)
     if not isinstance(func, cst.Attribute):
         return None
     name = func.attr.value
@@ -166,13 +159,22 @@ def function_of(evaluator, func: cst.CSTNode, local: bool = False) -> Optional[C
                 decorators = {dotted_name(d.decorator) for d in found[0].decorators}
                 return Callee(found[0], found[1], "classmethod" in decorators)
         binding = evaluator.lookup(receiver)
-        if not local and binding is not None and binding.kind == IMPORT and getattr(evaluator.resolve_import, "locate", None):
-            located = evaluator.resolve_import.locate(binding, name)
-            if located and located[0] is not None and located[1] is not None:
-                other, function_name = located
-                for candidate in other.facts.module_scope.bindings.get(function_name, [])[::-1]:
-                    if isinstance(candidate.statement, cst.FunctionDef):
-                        return Callee(candidate.statement, other, False)
+        if not local and binding is not None:
+            return _imported_function(evaluator, binding, name)  # ``module.function(...)``
+    return None
+
+
+def _imported_function(evaluator, binding: Binding, attribute: Optional[str]) -> Optional[Callee]:
+    """The function an imported name (or ``module.attribute``) is, in the project's other module."""
+    if binding.kind != IMPORT or getattr(evaluator.resolve_import, "locate", None) is None:
+        return None
+    located = evaluator.resolve_import.locate(binding, attribute)
+    if not located or located[0] is None or located[1] is None:
+        return None
+    other, name = located
+    for candidate in other.facts.module_scope.bindings.get(name, [])[::-1]:
+        if isinstance(candidate.statement, cst.FunctionDef):
+            return Callee(candidate.statement, other, False)
     return None
 
 

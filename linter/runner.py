@@ -73,9 +73,10 @@ def process_file(job: FileJob) -> FileReport:
         cache.record_imports()
         cache.begin_job()
     if job.screen:
+        from .notebooks import scannable
         from .prefilter import alive
 
-        if not alive(data):
+        if not alive(scannable(job.abs_path, data)[0]):
             if caching:
                 from hashlib import sha256
 
@@ -116,7 +117,7 @@ def _fix(job: FileJob, data: bytes, options: EngineOptions, report: FileReport) 
     report.fixed = outcome.fixed
     if job.mode == DIFF:
         report.diff = unified_diff(original, outcome.text, job.display_path)
-        report.edits = line_edits(original, outcome.text)
+        report.edits = file_edits(original, outcome.text, job.display_path)
         return report
     try:
         write_atomically(_write_path(job), outcome.encoded(), data)
@@ -155,6 +156,12 @@ def _write_path(job: FileJob) -> str:
 
 
 def unified_diff(before: str, after: str, path: str) -> str:
+    from .notebooks import cell_diff, is_notebook
+
+    if is_notebook(path):  # one diff per changed code cell
+        by_cell = cell_diff(before, after, path)
+        if by_cell is not None:
+            return by_cell
     lines = difflib.unified_diff(
         before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"
     )
@@ -163,6 +170,14 @@ def unified_diff(before: str, after: str, path: str) -> str:
 
 # A line as Python counts them: ended by \n, \r\n or \r (str.splitlines also splits at \f...).
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def file_edits(before: str, after: str, path: str) -> List[dict]:
+    """``line_edits``; for a notebook, per code cell (each edit with its ``cell``)."""
+    from .notebooks import cell_edits, is_notebook
+
+    by_cell = cell_edits(before, after) if is_notebook(path) else None
+    return line_edits(before, after) if by_cell is None else by_cell
 
 
 def line_edits(before: str, after: str) -> List[dict]:
@@ -202,6 +217,13 @@ def _read(path: str) -> bytes:
         return stream.read()
 
 
+def _read_scannable(path: str) -> bytes:
+    """The bytes the pre-filter reads: a notebook's code cells as Python (``notebooks.scannable``)."""
+    from .notebooks import scannable
+
+    return scannable(path, _read(path))[0]
+
+
 def _read_with_status(path: str) -> Tuple[bytes, os.stat_result]:
     """The bytes and the status taken *before* reading, so a later change always shows."""
     with open(path, "rb") as stream:
@@ -239,6 +261,7 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
     the pre-filter index, and an unchanged file is not read (or parsed) again at all.
     """
     from .carriers import FileFacts, Graph
+    from .notebooks import scannable
     from .prefilter import classify, disabled, import_records, undecodable
 
     selection = Selection()
@@ -263,7 +286,8 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
                 message = f"cannot be read: {exc.strerror or exc}"
                 selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, message)]))
                 continue
-            problem = undecodable(data)
+            data, not_a_notebook = scannable(path, data)  # a notebook: its code cells as Python
+            problem = not_a_notebook or undecodable(data)
             if problem is not None:
                 entry = ["problem", problem, [], None, {}]
             else:
@@ -275,7 +299,7 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
             selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, entry[1])]))
             continue
         records = [(level, module, tuple(names)) for level, module, names in entry[2]]
-        scanned.append((item, FileFacts(path, entry[0] != "other", records, entry, _read, changed)))
+        scanned.append((item, FileFacts(path, entry[0] != "other", records, entry, _read_scannable, changed)))
     if everything:
         selection.candidates = [item for item, _ in scanned]
         selection.screen = [False] * len(scanned)

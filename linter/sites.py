@@ -40,11 +40,11 @@ from .endpoints import (
     match_paths,
     select_endpoint,
 )
-from .evaluate import Evaluator, MappingModel
+from .evaluate import PROJECT_JOIN, Evaluator, MappingModel
 from .evidence import method as method_evidence
 from .evidence import role as role_evidence
 from .evidence import service as service_evidence
-from .evidence.record import CLIENT, DEFINITION, DOUBLE, OTHER, Evidence, Fact
+from .evidence.record import CLIENT, DEFINITION, DOUBLE, OTHER, SERVER, Evidence, Fact
 from .evidence.wrappers import Delivery, WrapperIndex, follow
 from .strings import Hole, Template
 from .tree import CLASS, MODULE, IMPORT, ModuleFacts, dotted_name
@@ -134,6 +134,8 @@ def _is_builder_edge(parent: cst.CSTNode, child: cst.CSTNode, helper=None) -> bo
         name = dotted_name(parent.func) or ""
         if name.endswith(("urljoin", "urlencode")) or name in ("posixpath.join", "os.path.join", "str"):
             return True
+        if PROJECT_JOIN.search(name.rsplit(".", 1)[-1]):
+            return True  # a project's segment joiner (``path4url("images", "detail")``)
         return helper is not None and helper(parent)
     return False
 
@@ -182,6 +184,11 @@ def _is_route_tuple(facts: ModuleFacts, node: cst.CSTNode) -> bool:
     if not isinstance(table, cst.Tuple) or len(table.elements) < 2 or table.elements[0] is not element:
         return False
     handler = table.elements[1].value
+    if isinstance(handler, cst.Dict) and handler.elements and all(
+        isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
+        and method_evidence.verb(e.key.evaluated_value) is not None for e in handler.elements
+    ):
+        return True  # nova's ``('/images', {'GET': [controller, 'index']})``
     name = handler.attr.value if isinstance(handler, cst.Attribute) else getattr(handler, "value", "")
     return isinstance(name, str) and bool(_HANDLER_NAME.search(name))
 
@@ -338,7 +345,7 @@ class SiteFinder:
             if match is None or match.endpoint.code in codes:
                 continue
             if match.endpoint.relative and PROJECT not in match.endpoint.segments and not self._sent(
-                node, delivery, role, service
+                node, delivery, role, service, method
             ):
                 continue
             codes.add(match.endpoint.code)  # one finding per use and code; fix rounds do the rest
@@ -367,7 +374,7 @@ class SiteFinder:
         value = role_evidence.bound_value(self.evaluator, receiver) if receiver is not None else None
         return isinstance(value, cst.Call) and callee_name(value.func).endswith(_CLIENT_CONSTRUCTORS)
 
-    def _sent(self, node, delivery: Optional[Delivery], role: Fact, service: Fact) -> bool:
+    def _sent(self, node, delivery: Optional[Delivery], role: Fact, service: Fact, method: Fact = None) -> bool:
         """A relative path counts only where something sends it: a client call or a double, a
         verb-named method, a declaration a framework sends (``base_path = ...``), or a call in a
         class whose attributes say which API it talks to."""
@@ -375,12 +382,17 @@ class SiteFinder:
             return True
         if delivery is None:
             return is_declarative(self.facts, node) and service.known
+        keyword = delivery.first.arg.keyword
+        if keyword is not None and _DECLARATIVE_NAME.search(keyword.value) and service.known:
+            return True  # ``self._list(Image, base_path="/images/detail")``: a path the framework sends
         last = delivery.last.site
         if last.kind in (REQUEST, TEST_DOUBLE):
             return True
         name = callee_name(last.call.func).rsplit(".", 1)[-1]
         if name in method_evidence._LOWER_VERBS:
             return True
+        if method is not None and method.known and method.strength >= 3:
+            return True  # ``self.do_request("GET", path)``: a verb goes with the path
         return service.known and service.strength >= 3
 
     # -- evidence -----------------------------------------------------------------------------------
@@ -415,6 +427,9 @@ class SiteFinder:
         through = ""
         if delivery.followed:
             through = " through " + ", ".join(f"`{callee_name(h.call.func)}`" for h in delivery.hops[:-1])
+        own_app = role_evidence.own_app_client(last.evaluator, last.call)
+        if own_app is not None:
+            return Fact(SERVER, own_app, 3)
         if last.site.kind == REQUEST:
             return Fact(CLIENT, f"sent by `{name}`{through}", 3)
         if delivery.followed:

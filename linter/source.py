@@ -8,8 +8,19 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import tokenize
 from dataclasses import dataclass
+from typing import List
+
+
+# A line as Python counts them: ended by \n, \r\n or \r (str.splitlines also splits at \f...).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def physical_lines(text: str) -> List[str]:
+    """``text``'s lines as Python counts them, each with its own line ending."""
+    return _LINE.findall(text)
 
 
 class SourceError(Exception):

@@ -1,16 +1,21 @@
-"""Inline suppressions: ``# noqa``, ``# noqa: IMS001``, ``# imslint: ignore[IMS001]``.
+"""Inline suppressions: ``# noqa``, ``# noqa: IMS001``, ``# imslint: ignore[IMS001]``, and the
+migration-debt marker ``# imslint: todo[IMS001] reason``.
 
 A suppression applies on the finding's first or last line, or on the first line of the
 statement holding it. ``# imslint: noqa`` (optionally ``: CODES``) on a line of its own silences
 the whole file. Comments are found with ``tokenize``, so ``# noqa`` inside a string never counts.
+
+A ``todo`` marker silences like ``ignore`` but says the site is still to be migrated: the engine
+keeps what it silenced (``engine.file_facts``' ``todo``), and the summary and ``imslint report``
+count it as open debt. A finding that a ``noqa`` or ``ignore`` also silences is not debt.
 """
 from __future__ import annotations
 
 import io
 import re
 import tokenize
-from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Optional
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from .findings import Finding
 
@@ -20,6 +25,7 @@ _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)
 # Linear on hostile comments: a code list stops at the next "#" (every match starts at one),
 # whitespace is never split between two repeats, and codes start at a word boundary.
 _IGNORE = re.compile(r"#\s*imslint:\s*ignore(?:\[(?P<codes>[^\]#]*)\])?", re.I)
+_TODO = re.compile(r"#\s*imslint:\s*todo(?:\[(?P<codes>[^\]#]*)\])?(?P<reason>[^#]*)", re.I)
 _FILE = re.compile(r"#\s*imslint:\s*noqa(?::\s*(?P<codes>[A-Z0-9]+(?:[\s,]+[A-Z0-9]+)*))?[\s,]*$", re.I)
 _CODE = re.compile(r"\b[A-Z]+[0-9]+", re.I)
 
@@ -30,17 +36,57 @@ def _codes(text: Optional[str]) -> FrozenSet[str]:
     return frozenset(code.upper() for code in _CODE.findall(text))
 
 
+@dataclass(frozen=True)
+class Todo:
+    """A ``# imslint: todo[CODES] reason`` marker: where it is, what it covers, why."""
+
+    line: int
+    codes: FrozenSet[str]
+    reason: str
+
+
 @dataclass
 class Suppressions:
     by_line: Dict[int, FrozenSet[str]]
     whole_file: FrozenSet[str]
     statement_start: Dict[int, int]  # physical line -> first line of its logical line
+    todos: Dict[int, Todo] = field(default_factory=dict)  # line -> the todo marker on it
 
-    def silences(self, finding: Finding) -> bool:
+    def _lines(self, finding: Finding) -> List[int]:
+        return sorted({finding.line, finding.end_line, self.statement_start.get(finding.line, finding.line)})
+
+    def ignores(self, finding: Finding) -> bool:
+        """Silenced by ``noqa`` or ``ignore`` (not by a todo marker)."""
         if _covers(self.whole_file, finding.code):
             return True
-        lines = {finding.line, finding.end_line, self.statement_start.get(finding.line, finding.line)}
-        return any(_covers(self.by_line.get(line, frozenset()), finding.code) for line in lines)
+        return any(_covers(self.by_line.get(line, frozenset()), finding.code) for line in self._lines(finding))
+
+    def todo_for(self, finding: Finding) -> Optional[Todo]:
+        """The todo marker that silences ``finding`` (None when none does, or a noqa does)."""
+        if self.ignores(finding):
+            return None
+        for line in self._lines(finding):
+            todo = self.todos.get(line)
+            if todo is not None and _covers(todo.codes, finding.code):
+                return todo
+        return None
+
+    def silences(self, finding: Finding) -> bool:
+        return self.ignores(finding) or self.todo_for(finding) is not None
+
+    def split(self, findings: Sequence[Finding]) -> Tuple[List[Finding], List[Tuple[Finding, Todo]]]:
+        """(the findings nothing silences, the findings a todo marker silences with their marker)."""
+        kept: List[Finding] = []
+        debt: List[Tuple[Finding, Todo]] = []
+        for finding in findings:
+            if self.ignores(finding):
+                continue
+            todo = self.todo_for(finding)
+            if todo is None:
+                kept.append(finding)
+            else:
+                debt.append((finding, todo))
+        return kept, debt
 
 
 def _covers(codes: FrozenSet[str], code: str) -> bool:
@@ -49,6 +95,7 @@ def _covers(codes: FrozenSet[str], code: str) -> bool:
 
 def parse_suppressions(text: str) -> Suppressions:
     by_line: Dict[int, FrozenSet[str]] = {}
+    todos: Dict[int, Todo] = {}
     whole_file: FrozenSet[str] = frozenset()
     try:
         tokens: List[tokenize.TokenInfo] = list(tokenize.generate_tokens(io.StringIO(text).readline))
@@ -81,6 +128,9 @@ def parse_suppressions(text: str) -> Suppressions:
                     codes |= _codes(match.group("codes"))
             if codes:
                 by_line[line] = by_line.get(line, frozenset()) | codes
+            todo = _TODO.search(comment)
+            if todo is not None:
+                todos[line] = Todo(line, _codes(todo.group("codes")), todo.group("reason").strip(" \t:-"))
         elif token.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
             previous_line_end = token.end[0]
-    return Suppressions(by_line, whole_file, statement_start)
+    return Suppressions(by_line, whole_file, statement_start, todos)

@@ -125,17 +125,19 @@ class V1ResponseField(Rule):
         for hazard in hazards(ctx, flow):
             origin = hazard.value.origin
             line = ctx.position(origin.url)[0]
-            message = f"{hazard.what} of an image from {origin.title} (line {line}): {hazard.reason}"
+            message = f"{hazard.what}: {hazard.reason} (request at line {line})"
             fix = evidence = None
             if origin.request_site is not None:
                 evidence = ctx.evidence_of(origin.request_site)
                 fix = ctx.fix_for(ctx.migration(origin.request_site))  # the request's fix carries the read
+                why = ctx.migration(origin.request_site).why_not()
                 if fix is None:
-                    message += f" (no fix: {ctx.migration(origin.request_site).why_not()})"
+                    here = f"at line {ctx.position(hazard.node)[0]}"
+                    message += "; no fix" if here in why else f"; no fix: {why}"
             elif hazard.rewrite is not None:
                 rewrite = hazard.rewrite
                 fix = Fix(rewrite.applicability, rewrite.message, rewrite.edits)
             elif hazard.blocked:
-                message += f" (no fix: {hazard.blocked})"
+                message += f"; no fix: {hazard.blocked}"
             findings.append(ctx.finding(self.code, self.name, hazard.node, message, self.severity, fix, evidence))
         return findings

@@ -33,6 +33,7 @@ class AbandonedApiServer(Rule):
     INVALID = [
         Invalid('@app.route("/v1/images/detail")\ndef detail():\n    return {"images": []}\n'),
         Invalid('mapper.connect("/v1.1/images/detail", controller=images, action="detail")\n'),
+        Invalid('ROUTE_LIST = (\n    ("/images/detail", {"GET": [image_controller, "detail"]}),\n)\n'),
     ]
 
     def check(self, ctx) -> Iterable[Finding]:

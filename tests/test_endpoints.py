@@ -11,7 +11,7 @@ from linter.endpoints import (
     SAFE,
     TIMESTAMP_GT,
     UNSAFE,
-    literal_host,
+
     match_path,
     match_paths,
     normalize_timestamp,
@@ -41,6 +41,9 @@ def apply(text, edits):
         (H + "/v2.1/" + H + "/images/detail", "nova-detail"),
         (H + "/v1.1/" + H + "/images/detail", "nova-detail"),
         ("/images/detail", "compute-relative-detail"),
+        ("/v1/images/my-image", "v1-head"),  # tests name images with joined words
+        ("/v1/images/v2_created_img", "v1-update"),
+        ("^api/v1.1/images/detail$", "ims-v1.1-detail"),  # a Django route regex
     ],
 )
 def test_matches(text, key):

@@ -7,7 +7,7 @@ import pytest
 from linter.endpoints import COMPUTE, HOLE_CHAR as H, IMAGE, IMAGE_V1, IMAGE_V2, called_title, match_paths, select_endpoint
 from linter.engine import lint_source
 from linter.evidence import method, safety, service
-from linter.evidence.record import CLIENT, DEFINITION, DOUBLE, EXPLICIT, MEDIUM, STRONG, WEAK, Evidence, Fact
+from linter.evidence.record import CLIENT, DEFINITION, DOUBLE, EXPLICIT, MEDIUM, SERVER, STRONG, WEAK, Evidence, Fact
 from linter.evidence.role import is_test_path
 from linter.imports import drop_orphaned_imports
 from linter.literal_scan import python2_hint
@@ -42,6 +42,14 @@ def test_service_takes_the_strongest_level_and_a_version_where_one_is_known():
     assert fact.value == IMAGE_V1 and fact.strength == EXPLICIT
 
 
+def test_the_version_comes_from_the_strongest_signals_that_name_one():
+    fact = service.decide([service.Signal(IMAGE_V2, STRONG, "_endpoint_suffix '/v2'"),
+                           service.Signal(IMAGE_V1, MEDIUM, "imports api.image_v1")])
+    assert fact.value == IMAGE_V2
+    tied = service.decide([service.Signal(IMAGE_V2, MEDIUM, "a"), service.Signal(IMAGE_V1, MEDIUM, "b")])
+    assert tied.value == IMAGE
+
+
 def test_service_conflict_at_the_top_is_unknown():
     fact = service.decide([service.Signal(IMAGE, STRONG, "a"), service.Signal(COMPUTE, STRONG, "b")])
     assert fact.value is None and "conflicting" in fact.reason
@@ -56,6 +64,51 @@ def test_service_conflict_at_the_top_is_unknown():
 def test_hosts(host, double, expected):
     signals = service.host_signals(host, "the URL", double)
     assert (signals[0].service if signals else None) == expected
+
+
+def test_a_doubles_made_up_host_is_weak_and_what_the_test_imports_decides():
+    [signal] = service.host_signals("gopher.dev10.com", "the URL", double=True)
+    assert signal.service == "other-provider" and signal.strength == WEAK
+    assert service.host_signals("gopher.dev10.com", "the URL")[0].strength == STRONG  # live code: another provider
+    source = (
+        "from requests_mock.contrib import fixture\nimport testtools\n"
+        "from openstackclient.api import image_v1\n\nFAKE_URL = 'http://gopher.dev10.com'\n\n\n"
+        "class TestImage(testtools.TestCase):\n"
+        "    def setUp(self):\n        super().setUp()\n        self.requests_mock = self.useFixture(fixture.Fixture())\n\n"
+        "    def test_list(self):\n"
+        "        self.requests_mock.register_uri('GET', FAKE_URL + '/v1/images', json={'images': []})\n"
+    )
+    [finding] = lint_source(source, "tests/unit/api/test_image_v1.py")
+    assert finding.code == "IMS005" and finding.evidence.role.value == DOUBLE
+    assert finding.evidence.service.value == IMAGE_V1 and "image_v1" in finding.evidence.service.reason
+    without_import = source.replace("from openstackclient.api import image_v1\n", "")
+    assert lint_source(without_import, "tests/unit/api/test_image_v1.py") == []  # a bare /v1/images needs evidence
+
+
+@pytest.mark.parametrize("module, expected", [
+    ("openstackclient.api.image_v1", IMAGE_V1), ("openstack.image.v1._proxy", IMAGE_V1),
+    ("glanceclient.v1.images", IMAGE_V1), ("novaclient.v2", COMPUTE), ("myapp.imagery_v1", None), ("openstack.image.v2", None),
+])
+def test_imported_client_modules(module, expected):
+    signals = service.import_signals([module])
+    assert (signals[0].service if signals else None) == expected
+
+
+def test_a_path_passed_as_a_frameworks_base_path_is_sent():
+    source = (
+        "class Proxy:\n"
+        "    def images(self, **query):\n"
+        "        return self._list(Image, base_path='/images/detail', **query)\n\n"
+        "    def listed(self, details=True):\n"
+        "        base_path = '/images/detail' if details else None\n"
+        "        return self._list(Image, base_path=base_path)\n"
+    )
+    findings = lint_source(source, "openstack/image/v1/_proxy.py")
+    assert [(f.code, f.line) for f in findings] == [("IMS005", 3), ("IMS005", 7)]
+    assert all(f.fix is None and f.evidence.method.value is None for f in findings)  # `_list` says no method
+    compute = lint_source(source, "openstack/compute/v2/_proxy.py")
+    assert [f.code for f in compute] == ["IMS006", "IMS006"]
+    assert lint_source(source, "app/proxy.py") == []  # no service evidence: a relative path is not enough
 
 
 @pytest.mark.parametrize("path, expected", [
@@ -187,6 +240,30 @@ def test_doubles_have_no_filters_and_no_fix():
     assert findings[0].fix is None and findings[0].evidence.role.value == DOUBLE
 
 
+@pytest.mark.parametrize("head, receiver", [
+    ("from django.test import TestCase\n\n\nclass T(TestCase):\n", "self.client"),
+    ("from rest_framework import test\n\n\nclass T(test.APITestCase):\n", "self.client"),
+    ("from myapp import app\n\n\nclass T:\n    client = None\n", "app.test_client()"),
+])
+def test_a_test_client_of_the_projects_own_app_is_server_code(head, receiver):
+    call = receiver if receiver.startswith("self.") else "c"
+    setup = "" if call.startswith("self.") else f"        c = {receiver}\n"
+    source = head + "    def test_list(self):\n" + setup + f"        r = {call}.get('/api/v1.1/images/detail')\n        assert r.json()['images']\n"
+    [finding] = lint_source(source, "app/tests/test_api.py")
+    assert finding.evidence.role.value == SERVER and finding.fix is None
+
+
+def test_self_client_of_a_plain_test_case_is_still_a_client():
+    source = (
+        "import unittest\n\nimport requests\n\n\nclass T(unittest.TestCase):\n"
+        "    def setUp(self):\n        self.client = requests.Session()\n\n"
+        "    def test_list(self):\n        r = self.client.get('https://ims.example.com/v1.1/images/detail')\n"
+        "        assert r.json()['images']\n"
+    )
+    findings = lint_source(source, "tests/test_live.py")
+    assert findings and all(f.evidence.role.value == CLIENT for f in findings)
+
+
 def test_a_wrapper_passes_the_verb_it_is_given():
     source = (
         "import requests\n\n\nclass Api:\n"
@@ -216,3 +293,7 @@ def test_orphaned_import_is_dropped_only_when_it_was_used_before():
 ])
 def test_python2_hints(text, hint):
     assert hint in python2_hint(text, 1)
+
+
+def test_rst_backquotes_and_old_python3_are_not_called_python2():
+    assert python2_hint('def f(async=False):\n    """Use ``x``, `y`."""\n') is None

@@ -4,7 +4,6 @@ left alone, and a constant is rewritten where it is defined only when every use 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -117,3 +116,14 @@ def test_a_local_constant_with_a_use_that_cannot_migrate_is_rewritten_at_the_oth
     text = (project / "pkg" / "client.py").read_text()
     assert 'IMAGES = "/v1.1/images/"' in text and 'requests.delete(ep + "/v2/images/" + i)' in text
     assert "requests.head(ep + IMAGES + i)" in text
+
+
+def test_a_class_constant_is_rewritten_where_defined_when_its_uses_migrate(project):
+    (project / "pkg" / "client.py").write_text(
+        'import requests\n\n\nclass Images:\n    DELETE_PATH = "/v1.1/images/"\n\n'
+        '    def drop(self, ep, i):\n        requests.delete(ep + self.DELETE_PATH + i).raise_for_status()\n'
+    )
+    run("fix", ".")
+    text = (project / "pkg" / "client.py").read_text()
+    assert 'DELETE_PATH = "/v2/images/"' in text and "ep + self.DELETE_PATH + i" in text
+    assert findings() == []

@@ -175,4 +175,52 @@ def bound_value(evaluator, receiver: cst.CSTNode) -> Optional[cst.CSTNode]:
     return _bound_value(evaluator, receiver)
 
 
-__all__ = ["Double", "is_test_path", "in_test", "expected_value", "double_in_data", "mock_receiver", "bound_value"]
+# Test clients that call the project's own views in-process, never a remote API.
+_APP_TEST_CASES = frozenset({"TestCase", "SimpleTestCase", "TransactionTestCase", "LiveServerTestCase",
+                             "APITestCase", "APISimpleTestCase", "APITransactionTestCase"})
+_APP_TEST_MODULES = ("django.test", "rest_framework.test", "flask_testing")
+_APP_CLIENT_FACTORIES = frozenset({"test_client", "TestClient", "TestApp", "APIClient"})
+
+
+def own_app_client(evaluator, call: cst.Call) -> Optional[str]:
+    """Why ``call`` goes to this project's own views (None when it does not): Django's
+    ``self.client`` in a Django or DRF test case, or a client made by ``app.test_client()``,
+    ``TestClient(app)``, ``TestApp(app)``, ``APIClient()``, ``django.test.Client()``."""
+    receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+    if receiver is None:
+        return None
+    if isinstance(receiver, cst.Attribute) and dotted_name(receiver) == "self.client":
+        from ..resolve import enclosing_class
+
+        owner = enclosing_class(evaluator.facts, call)
+        for base in owner.node.bases if owner is not None and isinstance(owner.node, cst.ClassDef) else ():
+            module = _imported_from(evaluator, base.value)
+            if module is not None and module.startswith(_APP_TEST_MODULES) and dotted_name(base.value).rsplit(".", 1)[-1] in _APP_TEST_CASES:
+                return f"`self.client` of a `{module}` test case calls this project's own views"
+    value = _bound_value(evaluator, receiver)
+    if isinstance(value, cst.Call):
+        made = callee_name(value.func)
+        last = made.rsplit(".", 1)[-1]
+        module = _imported_from(evaluator, value.func) or ""
+        if last in _APP_CLIENT_FACTORIES or (last == "Client" and module.startswith("django.test")):
+            return f"a test client (`{made}()`) calls this project's own app"
+    return None
+
+
+def _imported_from(evaluator, node: cst.CSTNode) -> Optional[str]:
+    """The module the root name of ``node`` (``TestCase``, ``test.TestCase``) is imported from."""
+    root = node
+    while isinstance(root, cst.Attribute):
+        root = root.value
+    binding = evaluator.lookup(root) if isinstance(root, cst.Name) else None
+    imported = binding.imported if binding is not None else None
+    if imported is None:
+        return None
+    module, name, _ = imported
+    full = f"{module}.{name}" if name else module
+    rest = dotted_name(node).split(".")[1:]
+    return ".".join([full, *rest[:-1]]) if isinstance(node, cst.Attribute) else module
+
+
+__all__ = ["Double", "is_test_path", "in_test", "expected_value", "double_in_data", "mock_receiver", "bound_value",
+           "own_app_client"]

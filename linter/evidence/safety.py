@@ -77,12 +77,11 @@ def _blocking(case: Case) -> Optional[str]:
     if case.doubles is not None:
         return case.doubles
     if case.method.value is None:
-        return f"the HTTP method is unknown: {case.method.reason}"
+        return "the HTTP method is unknown"
     if case.expected_method is not None and case.method.value != case.expected_method:
         return f"the rewrite is for {case.expected_method}, this sends {case.method.value}"
     if case.service.value not in IMAGE_SERVICES or case.service.strength < MEDIUM:
-        why = case.service.reason if case.service.value is None else f"{case.service.value}, from {case.service.reason}"
-        return f"no evidence that this is the image service ({why})"
+        return "no evidence that it goes to the image service"
     if case.shared is not None:
         return case.shared
     if case.edit_problem is not None:
@@ -98,7 +97,7 @@ def _role_reason(role: Fact) -> str:
     from .record import DEFINITION, DOUBLE
 
     if role.value == DOUBLE:
-        return f"a test double ({role.reason}): migrate it together with the code it stands in for"
+        return "a test double: migrate it with the code it stands in for"
     if role.value == DEFINITION:
-        return f"not a request: {role.reason}"
+        return f"not a request ({role.reason})"
     return f"not a client request ({role.reason})"

@@ -50,10 +50,13 @@ def decide(signals: Sequence[Signal]) -> Fact:
     chosen = families[0]
     reason = best[0].reason
     if chosen == IMAGE:
-        versions = {s.service for s in signals if s.service in (IMAGE_V1, IMAGE_V2) and s.strength >= MEDIUM}
+        # the version from the strongest signals that name one (``_endpoint_suffix = "/v2"`` over an import of a v1 module)
+        versioned = [s for s in signals if s.service in (IMAGE_V1, IMAGE_V2) and s.strength >= MEDIUM]
+        level = max((s.strength for s in versioned), default=0)
+        versions = {s.service for s in versioned if s.strength == level}
         if len(versions) == 1:
             version = versions.pop()
-            detail = next(s.reason for s in signals if s.service == version and s.strength >= MEDIUM)
+            detail = next(s.reason for s in versioned if s.service == version and s.strength == level)
             if detail != reason:
                 reason = f"{reason}; {detail}"
             return Fact(version, reason, top)
@@ -84,7 +87,8 @@ _LOOPBACK = re.compile(r"localhost|[\d.]+|[0-9a-f:]+|[^.]+")  # loopback, addres
 def host_signals(host: Optional[str], where: str, double: bool = False) -> List[Signal]:
     """What a literal host (``name[:port]``) says. A named host that is neither an image nor a
     compute host is another provider's, even with a reserved name (``api.vendor.example``), except
-    for a test double, whose fake host (``gopher.test``) stands in for whatever the code calls."""
+    for a test double, whose fake host (``gopher.test``) stands in for whatever the code calls and
+    whose other hosts are only weak evidence (tests make hosts up: ``gopher.dev10.com``)."""
     if not host:
         return []
     name, _, port = host.partition(":")
@@ -100,6 +104,8 @@ def host_signals(host: Optional[str], where: str, double: bool = False) -> List[
         return [Signal(COMPUTE, STRONG, f"the compute host `{name}` in {where}")]
     if _LOOPBACK.fullmatch(name) or (double and is_fake_host(name)):
         return []
+    if double:  # a test's made-up host (``gopher.dev10.com``) or a mocked vendor: what the test imports decides
+        return [Signal(OTHER, WEAK, f"the host `{name}` in {where} (a made-up test host or another provider's)")]
     return [Signal(OTHER, STRONG, f"another provider's host `{name}` in {where}")]
 
 
@@ -175,8 +181,12 @@ def _provider_module(parts: List[str]) -> Optional[str]:
     return stem
 
 
+_IMAGE_V1_MODULE = re.compile(r"(^|\.)(image|glance)(_v1|\.v1)(\.|$)")
+
+
 def import_signals(modules: Iterable[str]) -> List[Signal]:
-    """Client libraries a module imports: glanceclient (image; ``glanceclient.v1``: v1), novaclient."""
+    """Client libraries a module imports: glanceclient (image; ``glanceclient.v1``: v1), novaclient,
+    a project's v1 image client module (``openstackclient.api.image_v1``, ``openstack.image.v1``)."""
     found = {}
     for module in modules:
         root = module.split(".")[0]
@@ -185,6 +195,8 @@ def import_signals(modules: Iterable[str]) -> List[Signal]:
             found.setdefault(service, Signal(service, MEDIUM, f"the module imports `{module}`"))
         elif root == "novaclient":
             found.setdefault(COMPUTE, Signal(COMPUTE, MEDIUM, f"the module imports `{module}`"))
+        elif _IMAGE_V1_MODULE.search(module):  # a project's own v1 image client (``...api.image_v1``)
+            found.setdefault(IMAGE_V1, Signal(IMAGE_V1, MEDIUM, f"the module imports `{module}`"))
     if IMAGE_V1 in found:
         found.pop(IMAGE, None)
     return list(found.values())

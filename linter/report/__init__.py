@@ -39,6 +39,7 @@ def render(
     show_fixes: bool = False,
     color: bool = False,
     unsafe_fixes: bool = False,
+    fingerprints=None,
 ) -> str:
     """The whole text to print for ``findings`` (already sorted and filtered) in format ``fmt``.
 
@@ -49,6 +50,7 @@ def render(
         raise ValueError(f"unknown output format {fmt!r}; choose one of: {', '.join(FORMATS)}")
     module = import_module(f"{__name__}.{MODULES[fmt]}")
     options = Options(
-        rules=tuple(rules), show_fixes=show_fixes, color=color, unsafe_fixes=unsafe_fixes
+        rules=tuple(rules), show_fixes=show_fixes, color=color, unsafe_fixes=unsafe_fixes,
+        fingerprints=fingerprints,
     )
     return module.render(list(findings), options)

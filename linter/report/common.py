@@ -8,7 +8,7 @@ import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import quote
 
 from ..findings import Finding, Fix
@@ -28,6 +28,9 @@ class Options:
     show_fixes: bool = False
     color: bool = False
     unsafe_fixes: bool = False
+    # Fingerprints computed over more findings than are shown (``--baseline`` hides some), so the
+    # GitLab report keeps each finding's fingerprint: ``{finding: fingerprint}``.
+    fingerprints: Optional[Mapping[Finding, str]] = None
 
 
 # --- escaping --------------------------------------------------------------------------------
@@ -137,20 +140,37 @@ def rule_marker(rule: type) -> str:
     return marker(any(not example.unsafe for example in fixed), any(example.unsafe for example in fixed))
 
 
+def place(finding: Finding) -> str:
+    """``line:col``, or in a notebook ``cell N:line:col`` (Ruff's convention)."""
+    cell = f"cell {finding.cell}:" if finding.cell is not None else ""
+    return f"{cell}{finding.line}:{finding.column}"
+
+
 def location(finding: Finding) -> str:
-    return f"{printable(finding.path)}:{finding.line}:{finding.column}"
+    return f"{printable(finding.path)}:{place(finding)}"
+
+
+# Messages name other lines ("from GET /v1.1/images/detail (line 7)"): those numbers are left out too.
+_LINE_REFERENCE = re.compile(r"\b(lines?) [0-9]+(?:(?:-|, | and )[0-9]+)*")
+
+
+def fingerprint_message(message: str) -> str:
+    """``message`` without the line numbers it mentions (``line 7`` becomes ``line N``)."""
+    return _LINE_REFERENCE.sub(lambda match: match.group(1) + " N", message)
 
 
 def fingerprints(findings: Sequence[Finding]) -> List[str]:
     """A stable SHA-256 per finding, from its path, code, message and occurrence number.
 
-    Line numbers are left out so the fingerprint survives edits elsewhere in the file; the
-    occurrence number (1, 2, ... in the order given) tells identical findings in one file apart.
+    Line numbers are left out (also those the message mentions) so the fingerprint survives
+    edits elsewhere in the file; the occurrence number (1, 2, ... in the order given) tells
+    identical findings in one file apart. The GitLab report and the baseline (``linter.baseline``)
+    both use it.
     """
     seen: Counter = Counter()
     result = []
     for finding in findings:
-        key = (relative_posix(finding.path), finding.code, finding.message)
+        key = (relative_posix(finding.path), finding.code, fingerprint_message(finding.message))
         seen[key] += 1
         data = "\0".join((*key, str(seen[key])))
         result.append(hashlib.sha256(_path_bytes(data)).hexdigest())

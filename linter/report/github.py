@@ -28,7 +28,7 @@ def properties(finding: Finding) -> List[Tuple[str, object]]:
             props.append(("endLine", finding.end_line))
             if finding.end_column >= 1:
                 props.append(("endColumn", finding.end_column))
-    props.append(("title", finding.code))
+    props.append(("title", finding.code if finding.cell is None else f"{finding.code} (cell {finding.cell})"))
     return props
 
 

@@ -12,7 +12,8 @@ SEVERITIES = {"error": "major", "warning": "minor"}  # anything else: "info"
 def issue(finding: Finding, fingerprint: str) -> Dict[str, Any]:
     begin = max(finding.line, 1)
     return {
-        "description": f"{finding.code} {finding.message}",
+        "description": f"{finding.code} {finding.message}" if finding.cell is None
+        else f"{finding.code} cell {finding.cell}: {finding.message}",
         "check_name": finding.code,
         "fingerprint": fingerprint,
         "severity": SEVERITIES.get(finding.severity, "info"),
@@ -24,5 +25,6 @@ def issue(finding: Finding, fingerprint: str) -> Dict[str, Any]:
 
 
 def render(findings: Sequence[Finding], options: Options) -> str:
-    issues = [issue(f, fp) for f, fp in zip(findings, fingerprints(findings))]
+    computed = fingerprints(findings) if options.fingerprints is None else [options.fingerprints[f] for f in findings]
+    issues = [issue(f, fp) for f, fp in zip(findings, computed)]
     return dump_json(issues, indent=2) + "\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Dict, List, Sequence
 
 from ..findings import Finding
-from .common import BOLD, Options, paint, printable
+from .common import BOLD, Options, paint, place, printable
 from .text import code_and_message, show_fix
 
 
@@ -14,11 +14,11 @@ def render(findings: Sequence[Finding], options: Options) -> str:
     for finding in findings:  # keeps the caller's order, paths by first appearance
         groups.setdefault(finding.path, []).append(finding)
     for path, items in groups.items():
-        places = [f"{finding.line}:{finding.column}" for finding in items]
-        width = max(len(place) for place in places)
+        places = [place(finding) for finding in items]
+        width = max(len(where) for where in places)
         lines = [paint(printable(path) + ":", BOLD, enabled=options.color)]
-        for place, finding in zip(places, items):
-            lines.append(f"  {place.ljust(width)} {code_and_message(finding, options)}")
+        for where, finding in zip(places, items):
+            lines.append(f"  {where.ljust(width)} {code_and_message(finding, options)}")
             if options.show_fixes:
                 lines += show_fix(finding, options, "  " + " " * (width + 1))
         blocks.append("".join(line + "\n" for line in lines))

@@ -5,12 +5,12 @@ import xml.etree.ElementTree as ET
 from typing import Sequence
 
 from ..findings import Finding
-from .common import Options, relative_posix, xml_safe
+from .common import Options, place, relative_posix, xml_safe
 
 
 def testcase(suite: ET.Element, finding: Finding, options: Options) -> None:
     path = xml_safe(relative_posix(finding.path))
-    where = f"{path}:{finding.line}:{finding.column}"
+    where = f"{path}:{place(finding)}"
     case = ET.SubElement(
         suite,
         "testcase",

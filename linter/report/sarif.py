@@ -78,12 +78,14 @@ def result(finding: Finding, rule_index: int, fingerprint: str) -> Dict[str, Any
         "ruleId": finding.code,
         "ruleIndex": rule_index,
         "level": level(finding.severity),
-        "message": {"text": finding.message},
+        "message": {"text": finding.message if finding.cell is None else f"cell {finding.cell}: {finding.message}"},
         "locations": [{"physicalLocation": physical}],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }
+    if finding.cell is not None:  # lines of a notebook's cell: no place in the file's own text
+        entry["properties"] = {"cell": finding.cell}
     fix = finding.fix
-    if fix is not None and fix.edits:
+    if fix is not None and fix.edits and finding.cell is None:
         change = {
             "artifactLocation": physical["artifactLocation"],
             "replacements": [replacement(edit) for edit in fix.edits],

@@ -29,20 +29,36 @@ def summary_line(
     elapsed: float,
     unsafe_fixes: bool = False,
     fixed: int = 0,
+    todo: int = 0,
+    in_baseline: int = 0,
 ) -> str:
     """E.g. ``Found 3 findings in 2 files (12 files checked, 0.41s). 2 fixable with ...``.
 
-    ``findings`` are those left; ``fixed`` counts those `imslint fix` just removed.
+    ``findings`` are those left; ``fixed`` counts those `imslint fix` just removed; ``todo`` the
+    findings ``# imslint: todo[...]`` markers silence (open migration debt); ``in_baseline``
+    those ``--baseline`` knows and does not report.
     """
     stats = f"{plural(files_checked, 'file')} checked, {elapsed:.2f}s"
     prefix = f"Fixed {plural(fixed, 'finding')}. " if fixed else ""
+    suffix = debt_clause(todo, in_baseline)
     if not findings:
-        return f"{prefix}All checks passed! ({stats})"
+        return f"{prefix}All checks passed! ({stats}){suffix}"
     files = len({finding.path for finding in findings})
     return (
         f"{prefix}Found {plural(len(findings), 'finding')} in {plural(files, 'file')} ({stats})."
         + fixable_clause(findings, unsafe_fixes)
+        + suffix
     )
+
+
+def debt_clause(todo: int, in_baseline: int) -> str:
+    """`` 2 marked todo (open migration debt); 5 in the baseline.``, or ``""``."""
+    parts = []
+    if todo:
+        parts.append(f"{todo} marked todo (open migration debt)")
+    if in_baseline:
+        parts.append(f"{in_baseline} in the baseline")
+    return " " + "; ".join(parts) + "." if parts else ""
 
 
 def fixes_line(findings_left: Sequence[Finding], *, fixed: int, files: int, applied: bool, unsafe_fixes: bool) -> str:

@@ -53,8 +53,9 @@ def render(findings: Sequence[Finding], options: Options) -> str:
     lines: List[str] = []
     for finding in findings:
         path = paint(printable(finding.path), BOLD, enabled=options.color)
+        cell = f"cell {finding.cell}{sep}" if finding.cell is not None else ""
         lines.append(
-            f"{path}{sep}{finding.line}{sep}{finding.column}{sep} "
+            f"{path}{sep}{cell}{finding.line}{sep}{finding.column}{sep} "
             + code_and_message(finding, options)
         )
         if options.show_fixes:

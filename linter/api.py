@@ -63,8 +63,9 @@ def run_paths(
             roots,
             link_target=item.link_target,
             link_inside=item.link_inside,
+            screen=screen,
         )
-        for item in selection.candidates
+        for item, screen in zip(selection.candidates, selection.screen)
     ]
     reports = _run_with_project(jobs_list, selection.candidates, mode, jobs, cache_dir, on_report)
     return reports + selection.problems + problems, selection.files_seen
@@ -74,13 +75,20 @@ def _run_with_project(jobs_list, candidates, mode: str, workers, cache_dir, on_r
     """Runs the jobs knowing what the project says (``projects``): a first pass checks every
     candidate (cached), the project's test doubles and routes are surveyed, then the files whose
     result depends on them run again (all of them when fixing), with server tests left alone."""
+    from .runner import Pool
+
+    with Pool(workers) as pool:  # both passes share the workers (and their loaded modules)
+        return _two_passes(jobs_list, candidates, mode, pool, cache_dir, on_report)
+
+
+def _two_passes(jobs_list, candidates, mode: str, pool, cache_dir, on_report) -> list:
     from dataclasses import replace
 
     from . import projects as project_pass
     from .runner import CHECK, FileReport, run
 
     first = []
-    for report in run([replace(job, mode=CHECK) for job in jobs_list], workers, cache_dir):
+    for report in run([replace(job, mode=CHECK) for job in jobs_list], None, cache_dir, pool):
         if on_report is not None:
             on_report(report)  # progress: most files are done after this pass
         first.append(report)
@@ -100,7 +108,7 @@ def _run_with_project(jobs_list, candidates, mode: str, workers, cache_dir, on_r
         if (mode != CHECK and fixable) or doubles or constants:  # its result depends on the project
             imported = project_pass.imported_elsewhere(survey, job.abs_path)
             again.append((index, replace(job, double_endpoints=doubles, imported_elsewhere=imported)))
-    for (index, _), report in zip(again, run([job for _, job in again], workers, cache_dir)):
+    for (index, _), report in zip(again, run([job for _, job in again], None, cache_dir, pool)):
         final[index] = report
     by_path = {report.display_path: report.findings for report in final}
     project_pass.keep_one_server_finding(by_path, survey, {job.display_path: job.abs_path for job in jobs_list})

@@ -5,11 +5,13 @@ the file's content (SHA-256), where it is (relative imports) and how it is shown
 target, mode and ``unsafe`` flag, the import roots, and a fingerprint of imslint's own code. A
 result also depends on the modules it imported constants from, and those are only known after the
 analysis: every import resolution a worker performs (``project.find_module``) is recorded with
-the file it found and that file's hash, and an entry holds every resolution its worker had made
-up to then (a worker's module cache can carry values from modules loaded for earlier files, so
-the whole history, not just this file's own, is the sound set). An entry is used only when each
-recorded resolution still finds the same file with the same content, so creating, deleting or
-editing an imported module invalidates it.
+the file it found and that file's hash, under the file whose resolver made it. An entry holds the
+resolutions of the file itself and of every module its analysis touched in the worker's module
+caches (``project.touched``: a cached module can carry values it resolved for an earlier file),
+and transitively of the modules those resolutions found: everything the result can depend on,
+and no more (an entry holding the worker's whole history grew with every file). An entry is
+used only when each recorded resolution still finds the same file with the same content, so
+creating, deleting or editing an imported module invalidates it.
 
 Entries are JSON (never pickle: a cache directory checked into a repository must not run code),
 written atomically. ``--no-cache`` or ``IMSLINT_NO_CACHE=1`` turns the cache off, ``--cache-dir``
@@ -28,9 +30,11 @@ from typing import Dict, List, Optional, Tuple
 FORMAT = 2
 DIRECTORY = ".imslint_cache"
 
-# (current_file, module, level, roots) -> found file (or None); recorded per process.
+# (current_file, module, level, roots) -> found file (or None); recorded per process, by the
+# real path of the file whose resolver asked.
 _Query = Tuple[str, str, int, Tuple[str, ...]]
-_RESOLVED: Dict[_Query, Optional[str]] = {}
+_RESOLVED: Dict[str, Dict[_Query, Optional[str]]] = {}
+_REAL: Dict[str, str] = {}
 _HASHES: Dict[str, Optional[str]] = {}
 _FINGERPRINT: List[str] = []
 
@@ -92,9 +96,8 @@ def record_imports() -> None:
 
     def find_module(current_file, module, level, roots):
         found = original(current_file, module, level, roots)
-        _RESOLVED[(str(current_file), str(module), int(level), tuple(str(root) for root in roots))] = (
-            None if found is None else str(found)
-        )
+        query = (str(current_file), str(module), int(level), tuple(str(root) for root in roots))
+        _RESOLVED.setdefault(_real(query[0]), {})[query] = None if found is None else str(found)
         return found
 
     find_module._imslint_recording = True  # type: ignore[attr-defined]
@@ -102,16 +105,46 @@ def record_imports() -> None:
     project.find_module = find_module
 
 
-def dependencies() -> List[list]:
-    """Every resolution this process has recorded, with the hash of the file each one found."""
-    return [[list(query[:3]) + [list(query[3])], found, _hash_once(found)] for query, found in _RESOLVED.items()]
+def _real(path: str) -> str:
+    found = _REAL.get(path)
+    if found is None:
+        found = _REAL[path] = os.path.realpath(path)
+    return found
+
+
+def begin_job() -> None:
+    """A new file's analysis starts: what it touches in the module caches is noted afresh."""
+    from . import project
+
+    project.touched.clear()
+
+
+def dependencies(path: str) -> List[list]:
+    """The resolutions a result for ``path`` can depend on (see above), each with the hash of
+    the file it found: those of ``path``, of the modules its analysis touched, and of the
+    modules they found, transitively."""
+    from . import project
+
+    pending = [_real(path), *project.touched]
+    seen = set()
+    found_records = []
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for query, found in _RESOLVED.get(current, {}).items():
+            found_records.append([list(query[:3]) + [list(query[3])], found, _hash_once(found)])
+            if found is not None:
+                pending.append(_real(found))
+    return found_records
 
 
 def key(job, content_hash: str) -> str:
     parts = [FORMAT, fingerprint(), str(job.display_path), os.path.abspath(job.abs_path), sorted(job.codes),
              str(job.target), job.mode, bool(job.unsafe), [str(root) for root in job.roots], content_hash,
              [list(pair) for pair in job.double_endpoints],
-             None if job.imported_elsewhere is None else list(job.imported_elsewhere)]
+             None if job.imported_elsewhere is None else list(job.imported_elsewhere), bool(getattr(job, "screen", False))]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
@@ -158,9 +191,10 @@ def load(cache_dir: str, entry_key: str, validator: Validator):
         return None
 
 
-def store(cache_dir: str, entry_key: str, report) -> None:
-    """Writes an entry for ``report`` (with this process's recorded imports); errors are ignored."""
-    entry = {"format": FORMAT, "dependencies": dependencies(), "report": dataclasses.asdict(report)}
+def store(cache_dir: str, entry_key: str, report, path: str) -> None:
+    """Writes an entry for ``report``, the result for the file at ``path`` (with the imports it
+    depends on, ``dependencies``); errors are ignored."""
+    entry = {"format": FORMAT, "dependencies": dependencies(path), "report": dataclasses.asdict(report)}
     _write_json(cache_dir, _entry_path(cache_dir, entry_key), entry)
 
 
@@ -233,13 +267,11 @@ class PrefilterIndex:
     nanoseconds) and inode. Any write to a file moves its change time (the kernel sets it; no
     tool can set it back), a replacement by rename changes the inode, and a file changed less
     than ``RACY_NS`` before the run started is never indexed. An entry holds what the pre-filter
-    learnt from the bytes: ``problem`` with the IMS000 message, or ``seed`` or ``other`` with
-    what it exports given some known names, the names it was searched for and those it mentions,
-    so a later run with the same (or fewer) names needs no read.
-
-    A warm run loads the whole index, so it is kept small: entries grouped by directory, the
-    signature one string, and each list of searched names (nearly always the same list) stored
-    once and referred to by its position.
+    learnt from the bytes: ``[kind, payload, records, summary, mentions]``, the kind ``problem``
+    (payload: the IMS000 message), ``strong``, ``weak`` or ``other`` (``prefilter.classify``), the
+    file's import records, and what the import graph learnt on demand (``carriers.FileFacts``:
+    its ``ast`` summary, the attribute names looked for in it), so a warm run reads and parses
+    nothing that has not changed. Entries are grouped by directory to keep the index small.
     """
 
     def __init__(self, cache_dir: str) -> None:
@@ -249,16 +281,12 @@ class PrefilterIndex:
         self.path = os.path.join(cache_dir, f"v{FORMAT}", "prefilter.json")
         self.started = time.time_ns()
         self.changed = False
-        # directory -> name -> [signature, kind, payload, searched names, mentioned names]
+        # directory -> name -> [signature, [kind, payload, records, summary, mentions]]
         self.directories: Dict[str, Dict[str, list]] = {}
         try:
             with open(self.path, encoding="utf-8") as stream:
                 data = json.load(stream)
-            if data.get("fingerprint") == fingerprint():
-                searched = data["searched"]
-                for entries in data["directories"].values():
-                    for entry in entries.values():
-                        entry[3] = searched[entry[3]]
+            if data.get("fingerprint") == fingerprint() and isinstance(data["directories"], dict):
                 self.directories = data["directories"]
         except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
             self.directories = {}
@@ -266,58 +294,36 @@ class PrefilterIndex:
     def __len__(self) -> int:
         return sum(len(entries) for entries in self.directories.values())
 
-    def _entry(self, path: str) -> Optional[list]:
-        directory, name = os.path.split(path)
-        return self.directories.get(directory, {}).get(name)
-
     def lookup(self, path: str, status: Optional[os.stat_result] = None) -> Optional[list]:
-        """``[kind, payload, searched, mentioned]`` when indexed and unchanged, else None;
-        ``status``: the file's, when the caller has just taken it."""
-        entry = self._entry(path)
-        if entry is None:
+        """The entry (``[kind, payload, records, summary, mentions]``, to be updated in place and
+        then ``touch``ed) when indexed and unchanged, else None; ``status``: the file's, when the
+        caller has just taken it."""
+        directory, name = os.path.split(path)
+        entry = self.directories.get(directory, {}).get(name)
+        if not isinstance(entry, list) or len(entry) != 2:
             return None
         try:
             current = signature(status if status is not None else os.stat(path))
         except OSError:
             return None
-        return entry[1:] if entry[0] == current else None
+        return entry[1] if entry[0] == current else None
 
-    def store(self, path: str, status: os.stat_result, kind: str, payload, searched=(), mentioned=()) -> None:
+    def store(self, path: str, status: os.stat_result, entry: list) -> None:
         directory, name = os.path.split(path)
         entries = self.directories.setdefault(directory, {})
         settled = settled_signature(status, self.started)
         if settled is None:
             entries.pop(name, None)
         else:
-            entries[name] = [settled, kind, payload, sorted(searched), sorted(mentioned)]
+            entries[name] = [settled, entry]
         self.changed = True
 
-    def searched(self, path: str, names, mentioned) -> None:
-        """Adds names an indexed file was searched for, and those it mentions."""
-        entry = self._entry(path)
-        if entry is not None and entry[1] != "problem":
-            entry[3] = sorted(set(entry[3]) | set(names))
-            entry[4] = sorted(set(entry[4]) | set(mentioned))
-            self.changed = True
-
-    def exports(self, path: str, known, names, uses: bool) -> None:
-        """Records what a file exports given the ``known`` names, and whether it can import one
-        (see ``prefilter.exported_and_used``)."""
-        entry = self._entry(path)
-        if entry is not None and entry[1] != "problem":
-            entry[2] = [sorted(known), sorted(names), uses]
-            self.changed = True
+    def touch(self) -> None:
+        """An entry returned by ``lookup`` or given to ``store`` was updated."""
+        self.changed = True
 
     def save(self) -> None:
         if not self.changed:
             return
-        searched: Dict[Tuple[str, ...], int] = {}
-        directories = {
-            directory: {
-                name: entry[:3] + [searched.setdefault(tuple(entry[3]), len(searched)), entry[4]]
-                for name, entry in entries.items()
-            }
-            for directory, entries in self.directories.items() if entries
-        }
-        data = {"fingerprint": fingerprint(), "searched": [list(names) for names in searched], "directories": directories}
-        _write_json(self.cache_dir, self.path, data)
+        directories = {directory: entries for directory, entries in self.directories.items() if entries}
+        _write_json(self.cache_dir, self.path, {"fingerprint": fingerprint(), "directories": directories})

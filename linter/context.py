@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import Dict, List, Optional, Tuple, Union
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Dict, Iterator, List, Optional, Tuple, Union
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst._add_slots import add_slots
+from libcst._nodes.internal import CodegenState
 
 from .endpoints import NONE
 from .evaluate import Evaluator
@@ -35,6 +38,56 @@ class LineIndex:
         """1-based line, 1-based column."""
         line = bisect_right(self.starts, offset)
         return line, offset - self.starts[line - 1] + 1
+
+
+@add_slots
+@dataclass(frozen=False)
+class _OffsetState(CodegenState):
+    """libcst's codegen recording each node's source offsets: ``PositionProvider``'s syntactic
+    ranges (the same ``record_syntactic_position`` hoisting, the same trailing-newline handling),
+    as character offsets, without its line/column objects for every node and token."""
+
+    spans: Dict[cst.CSTNode, Tuple[int, int]] = field(default_factory=dict)
+    offset: int = 0
+    _starts: List[int] = field(default_factory=list)
+
+    def add_indent_tokens(self) -> None:
+        for token in self.indent_tokens:
+            self.tokens.append(token)
+            self.offset += len(token)
+
+    def add_token(self, value: str) -> None:
+        self.tokens.append(value)
+        self.offset += len(value)
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        self._starts.append(self.offset)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        start = self._starts.pop()
+        if node not in self.spans:  # a syntactic range recorded already wins
+            self.spans[node] = (start, self.offset)
+
+    @contextmanager
+    def record_syntactic_position(self, node: cst.CSTNode, *, start_node: Optional[cst.CSTNode] = None,
+                                  end_node: Optional[cst.CSTNode] = None) -> Iterator[None]:
+        start = self.offset
+        try:
+            yield
+        finally:
+            end = self.offset
+            if start_node is not None:
+                start = self.spans[start_node][0]
+            if end_node is not None:
+                end = self.spans[end_node][1]
+            self.spans[node] = (start, end)
+
+
+def node_spans(module: cst.Module) -> Dict[cst.CSTNode, Tuple[int, int]]:
+    """Source offsets ``(start, end)`` of every node of ``module`` (``PositionProvider``'s ranges)."""
+    state = _OffsetState(default_indent=module.default_indent, default_newline=module.default_newline)
+    module._codegen(state)
+    return state.spans
 
 
 class FileContext:
@@ -105,23 +158,15 @@ class FileContext:
             self._lines = LineIndex(self.text)
         return self._lines
 
-    def _code_range(self, node: cst.CSTNode):
+    def span(self, node: cst.CSTNode) -> Tuple[int, int]:
+        """Source offsets of a node (one codegen pass for the file, the first time)."""
         if self._positions is None:
-            self._positions = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+            self._positions = node_spans(self.module)
         return self._positions[node]
 
-    def span(self, node: cst.CSTNode) -> Tuple[int, int]:
-        """Source offsets of a node."""
-        code_range = self._code_range(node)
-        lines = self.lines
-        return (
-            lines.offset(code_range.start.line, code_range.start.column),
-            lines.offset(code_range.end.line, code_range.end.column),
-        )
-
     def position(self, node: cst.CSTNode) -> Tuple[int, int]:
-        code_range = self._code_range(node)
-        return code_range.start.line, code_range.start.column + 1
+        """1-based line and column of a node's start."""
+        return self.lines.position(self.span(node)[0])
 
     def location_span(self, location: Location) -> Tuple[int, int]:
         if isinstance(location, cst.CSTNode):

@@ -1,10 +1,10 @@
 """Constants across the modules of the scanned project.
 
-Two jobs, both cheap:
+Two jobs:
 
-* ``exported_names``: which module-level (or class-level) names of a module hold a string that
-  contains ``images``, found with the standard ``ast`` module (several times faster than libcst).
-  The pre-filter uses these names to keep files that build an endpoint from imported constants.
+* the pre-filter's ``ast`` stage (``prefilter``'s argument): ``summarise`` says which names a
+  module binds to values that can carry an ``images`` path to an importer, and what it imports;
+  ``screen`` says whether a file's own literals can make a finding at all;
 * ``ImportResolver``: resolves an imported name to its template when a file needs it, loading the
   defining module on demand (cached per process) with the same evaluator as the file itself.
 """
@@ -12,33 +12,149 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import time
 from collections import OrderedDict
-from typing import Callable, Iterable, Optional, Sequence, Set, Tuple
+from dataclasses import dataclass
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from .endpoints import HOLE_CHAR
-from .prefilter import VALUE_SEGMENT
 
 RELEVANT = "images"  # every abandoned endpoint's path has an ``images`` segment
 
 
-# -- exported names (ast) ----------------------------------------------------------------------------
+# -- the pre-filter's ast stage -------------------------------------------------------------------------
+
+# What a binding's code holds, from its source lines: (a live ``images`` occurrence, the names,
+# the attribute names). Read from the bytes (``prefilter.classify``, identifier and ``.name``
+# scans): text in strings and comments counts too, an over-approximation.
+Facts = Tuple[bool, FrozenSet[str], FrozenSet[str]]
+_NO_FACTS: Facts = (False, frozenset(), frozenset())
+_IDENTIFIER = re.compile(rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*")
+_ATTRIBUTE = re.compile(rb"\.[ \t]*([A-Za-z_\x80-\xff][\w\x80-\xff]*)")
+_SELF_STORE = re.compile(rb"(?<![\w.])self[ \t]*\.[ \t]*([A-Za-z_\x80-\xff][\w\x80-\xff]*)[ \t]*(?:[-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)")
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+_IDENTIFIER_TEXT = re.compile(r"[^\W\d]\w*")
+_ATTRIBUTE_TEXT = re.compile(r"\.[ \t]*([^\W\d]\w*)")
 
 
-def exported_names(source: bytes, relevant: Iterable[str] = ()) -> Set[str]:
-    """Names bound at module or class level to values that mention ``images`` (or a relevant name)."""
-    return names_and_uses(source, relevant)[0]
+@dataclass(frozen=True)
+class Exports:
+    """What a module carries to importers: names whose value can hold a live ``images`` path
+    (constants, one-``return`` helpers), and classes with the attributes that can (class
+    attributes, ``self.X = ...`` in their methods, one-``return`` methods, inherited ones)."""
+
+    names: FrozenSet[str] = frozenset()
+    classes: Tuple[Tuple[str, FrozenSet[str]], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.names or self.classes)
+
+    @property
+    def class_attributes(self) -> Dict[str, FrozenSet[str]]:
+        return dict(self.classes)
 
 
-def names_and_uses(source: bytes, relevant: Iterable[str] = ()) -> Tuple[Set[str], bool]:
-    """``exported_names``, and whether the module can take the value of a ``relevant`` name
-    from another module (``imports_any``); one parse for both. A module ``ast`` cannot parse
-    exports nothing and counts as using every name (the engine reports why it does not parse)."""
-    tree = _parse(source)
-    if tree is None:
-        return set(), True
-    known = set(relevant)
-    return _exported(tree, known), imports_any(tree, known)
+NOTHING = Exports()
+
+
+@dataclass
+class Summary:
+    """What the pre-filter needs from one ``ast`` parse of a module (``prefilter``'s argument).
+
+    ``bindings``: names bound at module level (nested blocks included) other than classes, with
+    the facts of the code binding them (a function's only if it is one ``return``, as the helpers
+    the evaluator inlines are); ``classes``: module-level classes, their bases as written and
+    their attributes' facts; ``imports``: the module-level imports ``(alias, level, module, name)``
+    (``name`` "" for ``import module``); ``attributes``: every ``.name`` in the file.
+    """
+
+    bindings: Dict[str, Facts]
+    classes: Dict[str, Tuple[Tuple[str, ...], Dict[str, Facts]]]
+    imports: Tuple[Tuple[str, int, str, str], ...]
+    attributes: FrozenSet[str]
+
+    def to_json(self) -> list:
+        def facts(value: Facts) -> list:
+            return [value[0], sorted(value[1]), sorted(value[2])]
+
+        return [{name: facts(value) for name, value in self.bindings.items()},
+                {name: [list(bases), {attr: facts(value) for attr, value in attrs.items()}]
+                 for name, (bases, attrs) in self.classes.items()},
+                [list(entry) for entry in self.imports], sorted(self.attributes)]
+
+    @classmethod
+    def from_json(cls, data: list) -> "Summary":
+        def facts(value: list) -> Facts:
+            return bool(value[0]), frozenset(value[1]), frozenset(value[2])
+
+        bindings, classes, imports, attributes = data
+        return cls({name: facts(value) for name, value in bindings.items()},
+                   {name: (tuple(bases), {attr: facts(value) for attr, value in attrs.items()})
+                    for name, (bases, attrs) in classes.items()},
+                   tuple((str(a), int(level), str(m), str(n)) for a, level, m, n in imports), frozenset(attributes))
+
+    def carriers(self, exports: Callable[[int, str], Optional[Exports]]) -> Exports:
+        """What this module carries, given what the modules it imports carry (``exports(level,
+        module)``; None: a module ``ast`` cannot parse, taken to carry everything)."""
+        everything = self.attributes
+        names: Set[str] = set()
+        classes: Dict[str, Set[str]] = {}
+        modules: Dict[str, Tuple[FrozenSet[str], Dict[str, FrozenSet[str]]]] = {}  # alias -> carried (names, classes)
+        for alias, level, module, name in self.imports:
+            if name == "*":
+                continue
+            if name == "":
+                found = exports(level, module)
+                modules[alias] = (everything, {}) if found is None else (found.names, found.class_attributes)
+                continue
+            found = exports(level, module)
+            if found is None:
+                names.add(alias)
+                classes[alias] = set(everything)
+            else:
+                if name in found.names:
+                    names.add(alias)
+                attrs = found.class_attributes.get(name)
+                if attrs:
+                    classes[alias] = set(attrs)
+            inner = exports(level, f"{module}.{name}" if module else name)  # ``from pkg import module``
+            if inner is None:
+                modules[alias] = (everything, {})
+            elif inner:
+                modules[alias] = (inner.names, inner.class_attributes)
+
+        def carries(facts: Facts) -> bool:
+            live, used, attrs = facts
+            if live or not used.isdisjoint(names):
+                return True
+            for name in used:
+                if name in classes and not attrs.isdisjoint(classes[name]):
+                    return True
+                if name in modules and not attrs.isdisjoint(modules[name][0]):
+                    return True  # ``module.NAME``; ``module.Class.ATTR`` is not followed, a base class is
+            return False
+
+        changed = True
+        while changed:  # names built from other names of the module, classes from their bases
+            changed = False
+            for name, facts in self.bindings.items():
+                if name not in names and carries(facts):
+                    names.add(name)
+                    changed = True
+            for name, (bases, attrs) in self.classes.items():
+                carried = classes.setdefault(name, set())
+                size = len(carried)
+                carried.update(attr for attr, facts in attrs.items() if attr not in carried and carries(facts))
+                for base in bases:
+                    root, _, rest = base.partition(".")
+                    if not rest:
+                        carried |= classes.get(root, set())
+                    elif root in modules and "." not in rest:
+                        carried |= modules[root][1].get(rest, frozenset())
+                if len(carried) != size:
+                    changed = True
+        return Exports(frozenset(names), tuple(sorted((name, frozenset(attrs)) for name, attrs in classes.items() if attrs)))
 
 
 def _parse(source: bytes) -> Optional[ast.Module]:
@@ -49,66 +165,234 @@ def _parse(source: bytes) -> Optional[ast.Module]:
         return None
 
 
-def _exported(tree: ast.Module, known: Set[str]) -> Set[str]:
-    names: Set[str] = set()
-    changed = True
-    while changed:  # names built from other names of the module
-        changed = False
-        for target, value in _assignments(tree):
-            if target not in names and _mentions(value, known | names):
-                names.add(target)
-                changed = True
-    return names
+def summarise(source: bytes) -> Optional[Summary]:
+    """The module's ``Summary``, or None when ``ast`` cannot parse it."""
+    tree = _parse(source)
+    return None if tree is None else summary_of(tree, source)
 
 
-def seed_facts(source: bytes) -> Tuple[Set[str], bool]:
-    """For a file whose bytes pass the seed test: ``exported_names``, and whether one of its own
-    string literals has an ``images`` segment (``prefilter.VALUE_SEGMENT`` on the value: implicit
-    concatenation joined, escapes decoded, f-string pieces apart). Without one, the file's own
-    text cannot make an endpoint and it is a candidate only as an importer. One parse for both;
-    a module ``ast`` cannot parse counts as having one (the engine reports why it does not parse)."""
+def summary_of(tree: ast.Module, source: bytes) -> Summary:
+    starts = [0] + [match.end() for match in _LINE_BREAK.finditer(source)]
+
+    def lines(node: ast.AST) -> bytes:
+        first, last = node.lineno, getattr(node, "end_lineno", None) or node.lineno
+        return source[starts[first - 1] if first - 1 < len(starts) else len(source):
+                      starts[last] if last < len(starts) else len(source)]
+
+    bindings: Dict[str, Facts] = {}
+    classes: Dict[str, Tuple[Tuple[str, ...], Dict[str, Facts]]] = {}
+    imports: List[Tuple[str, int, str, str]] = []
+
+    def bind(table: Dict[str, Facts], name: str, facts: Facts) -> None:
+        old = table.get(name)
+        table[name] = facts if old is None else (old[0] or facts[0], old[1] | facts[1], old[2] | facts[2])
+
+    for statement in _module_statements(tree.body):
+        if isinstance(statement, ast.ClassDef):
+            bases = tuple(_dotted(base) for base in statement.bases if _dotted(base))
+            attributes: Dict[str, Facts] = {}
+            for inner in _module_statements(statement.body):
+                if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    text = lines(inner)
+                    facts = _facts(text)
+                    if _single_return_value(inner) is not None:
+                        bind(attributes, inner.name, facts)
+                    if not facts[0]:  # ``self.X = ...`` in a method without a live literal
+                        for match in _SELF_STORE.finditer(text):
+                            bind(attributes, match.group(1).decode("utf-8", "replace"), facts)
+                        continue
+                    for node in ast.walk(inner):  # with one: each assignment's own lines
+                        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+                            node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None else []
+                        for target in targets:
+                            for element in ast.walk(target):
+                                if isinstance(element, ast.Attribute) and isinstance(element.value, ast.Name) \
+                                        and element.value.id == "self" and isinstance(element.ctx, ast.Store):
+                                    bind(attributes, element.attr, _facts(lines(node)))
+                elif isinstance(inner, ast.ClassDef):
+                    bind(attributes, inner.name, _facts(lines(inner)))
+                else:
+                    text = lines(inner)
+                    facts = _facts(text)
+                    for name in _bound(inner, text):
+                        bind(attributes, name, facts)
+            old = classes.get(statement.name)
+            if old is not None:
+                for attr, facts in old[1].items():
+                    bind(attributes, attr, facts)
+                bases = old[0] + bases
+            classes[statement.name] = (bases, attributes)
+            continue
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            bind(bindings, statement.name, _facts(lines(statement)) if _single_return_value(statement) is not None else _NO_FACTS)
+            continue
+        if isinstance(statement, ast.Import):
+            for alias in statement.names:
+                imports.append((alias.asname or alias.name.split(".")[0], 0, alias.name, ""))
+        elif isinstance(statement, ast.ImportFrom):
+            for alias in statement.names:
+                imports.append((alias.asname or alias.name, statement.level or 0, statement.module or "", alias.name))
+        text = lines(statement)
+        facts = _facts(text)
+        for name in _bound(statement, text):
+            bind(bindings, name, facts)
+    attributes_used = frozenset(match.decode("utf-8", "replace") for match in _ATTRIBUTE.findall(source))
+    return Summary(bindings, classes, tuple(imports), attributes_used)
+
+
+def _facts(text: bytes) -> Facts:
+    from .prefilter import classify
+
+    decoded = text.decode("utf-8", "replace")
+    return (classify(text) is not None, frozenset(_IDENTIFIER_TEXT.findall(decoded)),
+            frozenset(_ATTRIBUTE_TEXT.findall(decoded)))
+
+
+def _module_statements(body):
+    """The statements of a scope, the blocks of ``if``/``try``/``with``/``for``/``while``/``match``
+    opened (their names bind in the same scope), function and class bodies not."""
+    for statement in body:
+        if isinstance(statement, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try)) or \
+                type(statement).__name__ in ("TryStar", "Match"):
+            yield statement  # its own targets (``for X in``, ``with ... as X``, walrus) bind too
+            blocks = [getattr(statement, field, None) or [] for field in ("body", "orelse", "finalbody")]
+            blocks += [handler.body for handler in getattr(statement, "handlers", ())]
+            blocks += [case.body for case in getattr(statement, "cases", ())]
+            for block in blocks:
+                yield from _module_statements(block)
+            continue
+        yield statement
+
+
+def _single_return_value(function) -> Optional[ast.AST]:
+    """The value of a function whose body is (a docstring and) one ``return <value>``
+    (``evaluate._single_return``, on ``ast``)."""
+    body = list(function.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+        body = body[1:]
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+        return None
+    return body[0].value
+
+
+def _dotted(node: ast.AST) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return ""
+
+
+def _bound(statement: ast.stmt, text: bytes = b":=") -> Set[str]:
+    """The names a statement binds in its scope (walrus and loop targets included, nested blocks
+    left to ``_module_statements``; function and class bodies not); ``text``: its source lines."""
+    kind = type(statement)
+    if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+        return {statement.name}
+    if kind is ast.Import or kind is ast.ImportFrom:
+        return {alias.asname or alias.name.split(".")[0] for alias in statement.names if alias.name != "*"}
+    if kind is ast.Assign:
+        pending: List[ast.AST] = list(statement.targets)
+        values = [statement.value]
+    elif kind in (ast.AnnAssign, ast.AugAssign):
+        pending, values = [statement.target], [statement.value] if statement.value is not None else []
+    elif kind in (ast.For, ast.AsyncFor):
+        pending, values = [statement.target], [statement.iter]
+    elif kind in (ast.With, ast.AsyncWith):
+        pending = [item.optional_vars for item in statement.items if item.optional_vars is not None]
+        values = [item.context_expr for item in statement.items]
+    elif kind in (ast.If, ast.While):
+        pending, values = [], [statement.test]
+    elif kind is ast.Expr or kind is ast.Return:
+        pending, values = [], [statement.value] if statement.value is not None else []
+    elif kind in (ast.Try, ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal):
+        return set()
+    else:  # anything else (``match``, ``del``, ``assert``...): every name it stores
+        pending, values = [statement], []
+    bound: Set[str] = set()
+    while pending:
+        node = pending.pop()
+        if type(node) is ast.Name:
+            if type(node.ctx) is ast.Store:
+                bound.add(node.id)
+            continue
+        for field, value in ast.iter_fields(node):
+            if field in ("body", "orelse", "finalbody", "handlers", "cases") and node is statement:
+                continue  # the blocks: their own statements
+            if isinstance(value, list):
+                pending.extend(item for item in value if isinstance(item, ast.AST) and not isinstance(item, (ast.Lambda, ast.stmt)))
+            elif isinstance(value, ast.AST) and not isinstance(value, ast.Lambda):
+                pending.append(value)
+    if b":=" in text:  # walrus targets
+        for value in values:
+            for node in ast.walk(value):
+                if type(node) is ast.NamedExpr and type(node.target) is ast.Name:
+                    bound.add(node.target.id)
+    return bound
+
+
+def screen(source: bytes) -> bool:
+    """Whether one of the file's string literals has a live ``images`` segment outside the places
+    the engine never reports (``prefilter``'s argument); True when ``ast`` cannot parse it."""
+    from .prefilter import STRONG, value_kind
+
     tree = _parse(source)
     if tree is None:
-        return set(), True
-    own = any(
-        isinstance(node, ast.Constant) and isinstance(node.value, str) and VALUE_SEGMENT.search(node.value)
-        for node in ast.walk(tree)
-    )
-    return _exported(tree, set()), own
+        return True
+    # (node, parent, grandparent, whether the node lies in a ``raise`` statement)
+    pending: List[Tuple[ast.AST, Optional[ast.AST], Optional[ast.AST], bool]] = [(tree, None, None, False)]
+    while pending:
+        node, parent, grandparent, raised = pending.pop()
+        kind = type(node)
+        if kind is ast.Constant:
+            value = node.value
+            if type(value) is not str or "images" not in value:
+                continue
+            after_hole = False
+            subject, holder, above = node, parent, grandparent
+            if type(parent) is ast.JoinedStr:  # a piece of an f-string: the engine sees the f-string
+                values = parent.values
+                index = next(i for i, part in enumerate(values) if part is node)
+                after_hole = index > 0 and type(values[index - 1]) is ast.FormattedValue
+                subject, holder, above = parent, grandparent, None
+            found = value_kind(value, after_hole)
+            if found == STRONG:
+                return True
+            if found is not None and not raised and not _never_reported(subject, holder, above):
+                return True
+            continue
+        if kind is ast.Raise:
+            raised = True
+        for child in ast.iter_child_nodes(node):
+            pending.append((child, node, parent, raised))
+    return False
 
 
-def imports_any(tree: ast.Module, names: Set[str]) -> bool:
-    """Whether the module can get the value of one of ``names`` from another module the ways the
-    evaluator does (through ``ImportResolver``): ``from m import NAME`` (under any alias), or
-    ``X.NAME`` where ``X`` (or the start of ``X.Y``) is bound by an import. Imports anywhere in
-    the file count, and a ``*`` import counts as importing everything: over-approximations."""
-    bound: Set[str] = set()
-    attributes = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                if alias.name in names or alias.name == "*":
-                    return True
-                bound.add(alias.asname or alias.name)
-        elif isinstance(node, ast.Import):
-            bound.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.Attribute) and node.attr in names:
-            attributes.append(node)
-    return any(_root_name(node.value) in bound for node in attributes)
-
-
-def _root_name(node: ast.AST) -> Optional[str]:
-    while isinstance(node, ast.Attribute):
-        node = node.value
-    return node.id if isinstance(node, ast.Name) else None
-
-
-def _assignments(tree: ast.Module):
-    for statement in tree.body:
-        yield from _statement_assignments(statement)
-        if isinstance(statement, ast.ClassDef):
-            for inner in statement.body:
-                yield from _statement_assignments(inner)
+def _never_reported(node: ast.AST, holder: Optional[ast.AST], above: Optional[ast.AST]) -> bool:
+    """A literal (``node``: the string, or the f-string it is a piece of) in a place the engine
+    never reports: a bare string statement (docstring), a subscript, a comparison (also as an
+    element of a compared tuple, list or set), a dictionary key whose value is not a dictionary
+    (a test double's ``{URL: {"GET": ...}}`` is one), a path divided with ``/``."""
+    kind = type(holder)
+    if kind is ast.Expr:
+        return True
+    if kind is ast.Subscript:
+        return holder.slice is node
+    if kind is ast.Compare:
+        return True
+    if kind is ast.Dict:
+        for key, value in zip(holder.keys, holder.values):
+            if key is node:
+                return type(value) is not ast.Dict
+        return False
+    if kind is ast.BinOp:
+        return type(holder.op) is ast.Div
+    if kind in (ast.Tuple, ast.List, ast.Set):
+        return type(above) is ast.Compare
+    return False
 
 
 def _statement_assignments(statement):
@@ -122,17 +406,6 @@ def _statement_assignments(statement):
     elif isinstance(statement, ast.ImportFrom):
         for alias in statement.names:
             yield alias.asname or alias.name, ast.Name(id=alias.name)
-
-
-def _mentions(value: ast.AST, names: Set[str]) -> bool:
-    for node in ast.walk(value):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and VALUE_SEGMENT.search(node.value):
-            return True
-        if isinstance(node, ast.Name) and node.id in names:
-            return True
-        if isinstance(node, ast.Attribute) and node.attr in names:
-            return True
-    return False
 
 
 # -- import resolution (libcst, on demand) ---------------------------------------------------------------
@@ -179,6 +452,10 @@ def _signature(path: str) -> Optional[str]:
         return None
 
 
+# The files whose cached results the current file's analysis used (``cache.dependencies``).
+touched: Set[str] = set()
+
+
 class _FileCache:
     """What was computed from files, least recently used first out, each with the file's
     signature when it was read (taken before reading: a later change always shows)."""
@@ -188,6 +465,7 @@ class _FileCache:
         self.entries: "OrderedDict[str, Tuple[object, object]]" = OrderedDict()
 
     def get(self, path: str, compute: Callable[[str], object]):
+        touched.add(path)
         if path in self.entries:
             self.entries.move_to_end(path)
             return self.entries[path][1]
@@ -259,14 +537,45 @@ def _read_top_level_values(path: str):
 _TOP_LEVEL = _FileCache(512)
 
 
+def _definitions(path: str) -> FrozenSet[str]:
+    """The names a module binds in its scope with ``def``, ``class`` or an import: all that
+    ``locate``'s callers follow (functions, classes, re-exports of either); every name when
+    ``ast`` cannot parse it (libcst decides then)."""
+    return _DEFINED.get(os.path.realpath(path), _read_definitions)
+
+
+class _Everything(frozenset):
+    def __contains__(self, item) -> bool:
+        return True
+
+
+def _read_definitions(path: str) -> FrozenSet[str]:
+    try:
+        with open(path, "rb") as stream:
+            tree = _parse(stream.read())
+    except OSError:
+        return frozenset()
+    if tree is None:
+        return _Everything()
+    names = set()
+    for statement in _module_statements(tree.body):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)):
+            names |= _bound(statement)
+    return frozenset(names)
+
+
+_DEFINED = _FileCache(512)
+
+
 def forget_changed_modules() -> bool:
     """Forgets every module loaded for its constants when any of them changed on disk since it
     was read; for long-lived processes (repeated ``lint_paths``, editors). All go, not just the
     changed ones: a module's values can come from the modules it imports."""
-    if not (_CACHE.changed() or _TOP_LEVEL.changed()):
+    if not (_CACHE.changed() or _TOP_LEVEL.changed() or _DEFINED.changed()):
         return False
     _CACHE.clear()
     _TOP_LEVEL.clear()
+    _DEFINED.clear()
     return True
 
 
@@ -315,11 +624,11 @@ class ImportResolver:
             path, name = find_module(self.current_file, module, level, self.roots), attribute
         else:
             path = find_module(self.current_file, module, level, self.roots)
-            if path is None and module:  # ``from pkg import module``
-                path = find_module(self.current_file, f"{module}.{name}", level, self.roots)
-                return (_CACHE.evaluator(path, self.roots), None) if path else None
-        if path is None:
-            return None
+            if path is None and module:  # ``from pkg import module``: a module, no name to follow
+                find_module(self.current_file, f"{module}.{name}", level, self.roots)  # (recorded for the cache)
+                return None
+        if path is None or name not in _definitions(path):
+            return None  # nothing there a caller could follow: the module is not loaded
         evaluator = _CACHE.evaluator(path, self.roots)
         return (evaluator, name) if evaluator is not None else None
 
@@ -357,4 +666,4 @@ def detach(template):
     return Template(pieces)
 
 
-__all__ = ["exported_names", "names_and_uses", "seed_facts", "imports_any", "find_module", "ImportResolver", "detach", "HOLE_CHAR"]
+__all__ = ["Exports", "Summary", "summarise", "screen", "find_module", "ImportResolver", "detach", "HOLE_CHAR"]

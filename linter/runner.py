@@ -40,6 +40,9 @@ class FileJob:
     # whether it lies inside the tree being checked (``fix`` refuses to write outside it).
     link_target: str = ""
     link_inside: bool = True
+    # Run the pre-filter's ``ast`` screen first (``prefilter.alive``): a file it rules out is
+    # reported clean without libcst (``Selection.screen``).
+    screen: bool = False
 
 
 @dataclass
@@ -68,6 +71,17 @@ def process_file(job: FileJob) -> FileReport:
         from . import cache
 
         cache.record_imports()
+        cache.begin_job()
+    if job.screen:
+        from .notebooks import scannable
+        from .prefilter import alive
+
+        if not alive(scannable(job.abs_path, data)[0]):
+            if caching:
+                from hashlib import sha256
+
+                cache.store(job.cache_dir, cache.key(job, sha256(data).hexdigest()), report, job.abs_path)
+            return report
     from .project import ImportResolver
 
     options = EngineOptions(
@@ -85,7 +99,7 @@ def process_file(job: FileJob) -> FileReport:
     if caching:
         from hashlib import sha256
 
-        cache.store(job.cache_dir, cache.key(job, sha256(data).hexdigest()), report)
+        cache.store(job.cache_dir, cache.key(job, sha256(data).hexdigest()), report, job.abs_path)
     return report
 
 
@@ -193,6 +207,9 @@ class Selection:
     candidates: List[object] = field(default_factory=list)
     problems: List[FileReport] = field(default_factory=list)
     files_seen: int = 0
+    # Per candidate: analyse it only when the ``ast`` screen says its own literals can make a
+    # finding (``prefilter.alive``): a live file that takes nothing from another module.
+    screen: List[bool] = field(default_factory=list)
 
 
 def _read(path: str) -> bytes:
@@ -231,40 +248,32 @@ def _cache_directory(cache_dir: Optional[str]) -> Optional[str]:
     return cache.directory()
 
 
-@dataclass
-class _Scanned:
-    """A readable file as the pre-filter sees it: ``entry`` is ``[kind, exports, searched,
-    mentioned]`` as the index keeps it (``exports``: ``[known names, exported names, whether it
-    can import one of the known names]``)."""
-
-    position: int
-    item: object
-    path: str
-    entry: list
-    kept: bool
-
-
 def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_ENVIRONMENT) -> Selection:
     """Reads every file once; keeps those that can hold a finding (see ``prefilter``).
 
     ``files`` yields objects with ``display_path`` and ``abs_path``. Files that cannot be read
-    or decoded are reported here, so a binary ``.py`` file never goes unnoticed. Seeds are kept,
-    and the names they export start the rounds: each round looks for the new names in every
-    file (seeds and files kept already included: one may re-export a new name under another),
-    keeps the files that mention one and can import it, and adds what the files that mention one
-    export given every name known so far.
-    Only names are kept between the passes, never the files' bytes. Candidates come out in the
+    or decoded are reported here, so a binary ``.py`` file never goes unnoticed. A file is kept
+    when its bytes are live (``prefilter.classify``) or it takes a carried name from another
+    module (``carriers.Graph``, from the import records of the same pass); a live file that takes
+    nothing is kept with ``screen`` set: the worker runs the ``ast`` screen before libcst. Only
+    what was learnt is kept between the steps, never the files' bytes. Candidates come out in the
     order the files came in. With the cache on, what was learnt from a file's bytes is kept in
-    the pre-filter index, and an unchanged file is not read again at all.
+    the pre-filter index, and an unchanged file is not read (or parsed) again at all.
     """
+    from .carriers import FileFacts, Graph
     from .notebooks import scannable
-    from .prefilter import is_seed, seed_facts, undecodable
+    from .prefilter import classify, disabled, import_records, undecodable
 
     selection = Selection()
+    everything = disabled()
     index = None
-    scanned: List[_Scanned] = []
-    names: Set[str] = set()
-    for position, item in enumerate(files):
+    scanned: List[Tuple[object, FileFacts]] = []
+
+    def changed() -> None:
+        if index is not None:
+            index.touch()
+
+    for item in files:
         selection.files_seen += 1
         if selection.files_seen == INDEX_AFTER:
             index = _prefilter_index(cache_dir)
@@ -278,83 +287,31 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
                 selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, message)]))
                 continue
             data, not_a_notebook = scannable(path, data)  # a notebook: its code cells as Python
-            exports, own = seed_facts(data) if not not_a_notebook and is_seed(data) else (set(), False)
-            if own:
-                entry = ["seed", [[], sorted(exports), True], [], []]
+            problem = not_a_notebook or undecodable(data)
+            if problem is not None:
+                entry = ["problem", problem, [], None, {}]
             else:
-                problem = not_a_notebook or undecodable(data)
-                entry = ["other", None, [], []] if problem is None else ["problem", problem, [], []]
+                entry = [classify(data) or "other", None, [list(r) for r in import_records(data)], None, {}]
+            del data
             if index is not None:
-                index.store(path, status, *entry)
+                index.store(path, status, entry)
         if entry[0] == "problem":
             selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, entry[1])]))
             continue
-        if entry[0] == "seed":
-            names.update(entry[1][1])
-        scanned.append(_Scanned(position, item, path, entry, kept=entry[0] == "seed"))
-    new_names = set(names)
-    while new_names:
-        found: Set[str] = set()
-        search = _NameSearch(new_names, index)
-        known = sorted(names)
-        for file in scanned:
-            mentioned, data = search.mentioned(file)
-            if mentioned is None:  # vanished or changed since: let processing report it
-                file.kept = True
-            elif mentioned:
-                exports, uses = _exports(file, names, known, data, index)
-                file.kept = file.kept or uses
-                found |= exports
-        new_names = found - names
-        names |= found
+        records = [(level, module, tuple(names)) for level, module, names in entry[2]]
+        scanned.append((item, FileFacts(path, entry[0] != "other", records, entry, _read_scannable, changed)))
+    if everything:
+        selection.candidates = [item for item, _ in scanned]
+        selection.screen = [False] * len(scanned)
+    else:
+        importers = Graph([facts for _, facts in scanned]).solve()
+        for number, (item, facts) in enumerate(scanned):
+            if facts.live or number in importers:
+                selection.candidates.append(item)
+                selection.screen.append(number not in importers)
     if index is not None:
         index.save()
-    selection.candidates.extend(file.item for file in scanned if file.kept)
     return selection
-
-
-class _NameSearch:
-    """One round's search for ``names`` in files, answered from the index where it can be."""
-
-    def __init__(self, names: Set[str], index) -> None:
-        from .prefilter import names_pattern
-
-        self.names = names
-        self.listed = sorted(names)
-        self.pattern = names_pattern(names)
-        self.index = index
-
-    def mentioned(self, file: _Scanned) -> Tuple[Optional[Set[str]], Optional[bytes]]:
-        """The names ``file`` mentions (None: it cannot be read), and its bytes if read."""
-        searched, mentioned = file.entry[2], file.entry[3]
-        if searched == self.listed or self.names.issubset(searched):  # searched before, unchanged since
-            return self.names.intersection(mentioned), None
-        try:
-            data = _read_scannable(file.path)
-        except OSError:
-            return None, None
-        found = self.pattern.found(data) if self.pattern is not None else set()
-        if self.index is not None:
-            self.index.searched(file.path, self.names, found)
-        return found, data
-
-
-def _exports(file: _Scanned, names: Set[str], known: List[str], data: Optional[bytes], index) -> Tuple[Set[str], bool]:
-    """What ``file`` exports given the ``names`` known to hold endpoints (``known``: sorted),
-    and whether it can import one of them (``prefilter.exported_and_used``); remembered per file."""
-    from .prefilter import exported_and_used
-
-    if file.entry[1] is not None and file.entry[1][0] == known:
-        return set(file.entry[1][1]), file.entry[1][2]
-    try:
-        data = _read_scannable(file.path) if data is None else data
-    except OSError:
-        return set(), True  # let processing report it
-    exports, uses = exported_and_used(data, names)
-    file.entry[1] = [known, sorted(exports), uses]
-    if index is not None:
-        index.exports(file.path, known, exports, uses)
-    return exports, uses
 
 
 def _prefilter_index(cache_dir: Optional[str]):
@@ -370,12 +327,62 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
+# A file whose analysis takes longer than this (seconds) shows on the progress line.
+SLOW = 1.0
+# Collect garbage less often while analysing: a parsed module is a few hundred thousand objects
+# that all survive, and the default thresholds rescan them many times per file.
+GC_THRESHOLD = (50_000, 20, 20)
+
+
+def _worker_start() -> None:
+    """In each worker: leave what the parent had loaded out of garbage collection, and collect
+    less often (``GC_THRESHOLD``)."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
+
+
+class Pool:
+    """Worker processes kept for a whole run (both passes of ``api``'s project pass): started
+    the first time a pass has enough work for them, so that the passes share them and what they
+    cached (the modules loaded for their constants, ``project._CACHE``)."""
+
+    def __init__(self, workers: Optional[int] = None) -> None:
+        self.workers = workers or default_jobs()
+        self._executor = None
+
+    def executor(self, wanted: int):
+        if self._executor is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._executor = ProcessPoolExecutor(max_workers=min(self.workers, wanted), initializer=_worker_start)
+        return self._executor
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown()
+            self._executor = None
+
+    def __enter__(self) -> "Pool":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
 def run(
-    jobs: Iterable[FileJob], workers: Optional[int] = None, cache_dir: Optional[str] = FROM_ENVIRONMENT
+    jobs: Iterable[FileJob], workers: Optional[int] = None, cache_dir: Optional[str] = FROM_ENVIRONMENT,
+    pool: Optional[Pool] = None,
 ) -> Iterator[FileReport]:
     """Reports in job order: cached results first looked up, the rest processed here or, when
-    there is enough work to pay for starting them, in worker processes."""
-    workers = workers or default_jobs()
+    there is enough work to pay for starting them, in worker processes (``pool``'s, else a pool
+    of this call's own)."""
+    if pool is None:
+        with Pool(workers) as own:
+            yield from run(jobs, workers, cache_dir, own)
+        return
+    workers = pool.workers if workers is None else workers
     jobs = list(jobs)  # candidates only: a few small records, never file contents
     cached: List[Optional[FileReport]] = [None] * len(jobs)
     sizes = [0] * len(jobs)
@@ -404,16 +411,58 @@ def run(
     missing = [job for job, report in zip(jobs, cached) if report is None]
     missing_sizes = [size for size, report in zip(sizes, cached) if report is None]
     if workers > 1 and len(missing) > 1 and (len(missing) >= PARALLEL_THRESHOLD or sum(missing_sizes) >= PARALLEL_BYTES):
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=min(workers, len(missing))) as pool:
-            # Largest files first, one a task, so that no worker is left with a big file at the
-            # end; the reports still come out in job order.
-            largest_first = sorted(range(len(missing)), key=lambda index: -missing_sizes[index])
-            futures = {index: pool.submit(process_file, missing[index]) for index in largest_first}
-            yield from _in_order(cached, (futures.pop(index).result() for index in range(len(missing))))
+        executor = pool.executor(len(missing))
+        # Largest files first, one a task, so that no worker is left with a big file at the
+        # end; the reports still come out in job order.
+        largest_first = sorted(range(len(missing)), key=lambda index: -missing_sizes[index])
+        futures = {index: executor.submit(process_file, missing[index]) for index in largest_first}
+        started = [(futures[index], missing[index].display_path) for index in largest_first]
+        results = (_result(futures.pop(index), started, pool.workers) for index in range(len(missing)))
+        yield from _in_order(cached, results)
         return
-    yield from _in_order(cached, map(process_file, missing))
+    yield from _in_order(cached, _here(missing))
+
+
+def _result(future, started, workers: int) -> FileReport:
+    """The future's report; while waiting longer than ``SLOW``, the files the workers are on
+    (the first ones submitted that are not done) show on the progress line."""
+    from concurrent.futures import TimeoutError as Timeout
+
+    from . import progress
+
+    while True:
+        try:
+            return future.result(timeout=SLOW if progress.active() else None)
+        except Timeout:
+            running = [path for other, path in started if not other.done()][:workers]
+            progress.working(running)
+
+
+def _here(jobs: List[FileJob]) -> Iterator[FileReport]:
+    """The jobs processed in this process (garbage collected less often meanwhile), each one
+    that takes longer than ``SLOW`` shown on the progress line."""
+    import gc
+    import threading
+
+    from . import progress
+
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        for job in jobs:
+            timer = None
+            if progress.active():
+                timer = threading.Timer(SLOW, progress.working, [[job.display_path]])
+                timer.daemon = True
+                timer.start()
+            try:
+                report = process_file(job)
+            finally:
+                if timer is not None:
+                    timer.cancel()
+            yield report
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 def _in_order(cached: List[Optional[FileReport]], processed: Iterator[FileReport]) -> Iterator[FileReport]:

@@ -1,16 +1,27 @@
 """One traversal of a module that records what the analyses need.
 
 Instead of libcst's metadata providers (a deep copy plus one pass per provider, several times the
-cost of parsing), a single visitor records: each node's parent and visit order, the scopes with
+cost of parsing), a single walk records: each node's parent and visit order, the scopes with
 their name bindings, keys set one at a time on dictionaries, and the leaves a string template
 can start from (literals and names used as values).
+
+The walk is not libcst's visitor: ``CSTNode.visit`` rebuilds every node it passes (its
+``_visit_and_replace_children`` constructs and validates a copy), which cost as much as parsing.
+Here each node's children are read from its fields in the order libcst's visitor visits them
+(``_child_fields``: read once per node class from that method's source, so the visit order, and
+with it every ``order`` and ``seq``, is libcst's own), and whitespace, comment and punctuation
+nodes, which no analysis looks at, are neither recorded nor entered (``_SKIPPED``).
 """
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
+from libcst._nodes.base import CSTNode
 
 MODULE, CLASS, FUNCTION = "module", "class", "function"
 
@@ -68,21 +79,17 @@ class ModuleFacts:
     name_loads: Dict[Tuple[Scope, str], int]
     scopes_by_node: Dict[cst.CSTNode, Scope]
     names: Dict[str, List[cst.Name]]  # every Name node, by identifier
+    ends: Dict[cst.CSTNode, int] = field(default_factory=dict)  # the order of each node's last descendant
     _nodes: Optional[List[cst.CSTNode]] = None  # every node in visit order, made when first needed
 
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return self.parents.get(node)
 
     def subtree(self, node: cst.CSTNode) -> List[cst.CSTNode]:
-        """``node`` and every node below it, in source order (a slice of the recorded visit order)."""
+        """``node`` and every (recorded) node below it, in source order (a slice of the visit order)."""
         if self._nodes is None:
             self._nodes = list(self.order)
-        nodes = self._nodes
-        last = node
-        while last.children:
-            last = last.children[-1]
-        first = self.order[node] - 1
-        return nodes[first : self.order[last]]
+        return self._nodes[self.order[node] - 1 : self.ends[node]]
 
     def ancestors(self, node: cst.CSTNode):
         node = self.parents.get(node)
@@ -123,14 +130,20 @@ def _is_target(parent: cst.CSTNode, node: cst.CSTNode) -> bool:
     return isinstance(parent, (cst.AugAssign, cst.AnnAssign)) and parent.target is node
 
 
-class _Collector(cst.CSTVisitor):
+# The walk does not recurse, but libcst's codegen (positions, fixes) does, one level of Python
+# frames per tree level or more: deeper trees are refused as libcst's recursive visitor used to
+# refuse them (``RecursionError``: the engine reports "too deeply nested to analyse").
+MAX_DEPTH = 290
+
+
+class _Collector:
     def __init__(self, module: cst.Module) -> None:
         self.parents: Dict[cst.CSTNode, cst.CSTNode] = {}
         self.order: Dict[cst.CSTNode, int] = {}
+        self.ends: Dict[cst.CSTNode, int] = {}
         self.scope_of: Dict[cst.CSTNode, Scope] = {}
-        self.stack: List[cst.CSTNode] = []
+        self.parent: Optional[cst.CSTNode] = None  # the parent of the node being recorded
         self.module_scope = Scope(module, MODULE, None)
-        self.scopes: List[Scope] = [self.module_scope]
         self.string_leaves: List[cst.CSTNode] = []
         self.name_leaves: List[cst.CSTNode] = []
         self.key_assignments: Dict[Tuple[Scope, str], List[KeyAssignment]] = {}
@@ -138,30 +151,52 @@ class _Collector(cst.CSTVisitor):
         self.scopes_by_node: Dict[cst.CSTNode, Scope] = {module: self.module_scope}
         self.names: Dict[str, List[cst.Name]] = {}
         self.counter = 0
+        self._opened: Optional[Scope] = None  # a scope the handler of the current node opened
 
-    # -- generic bookkeeping -------------------------------------------------
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.counter += 1
-        self.order[node] = self.counter
-        if self.stack:
-            self.parents[node] = self.stack[-1]
-        self.stack.append(node)
-        scope = self.scopes[-1]
-        self.scope_of[node] = scope
-        handler = _HANDLERS.get(type(node))
-        if handler is not None:
-            handler(self, node, scope)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self.stack.pop()
-        if self.scopes[-1].node is original_node:
-            self.scopes.pop()
+    # -- the walk --------------------------------------------------------------------------------
+    def walk(self, root: cst.CSTNode) -> None:
+        """Records every node below ``root`` (itself included) in libcst's visit order."""
+        order, parents, scope_of, ends = self.order, self.parents, self.scope_of, self.ends
+        handlers, skipped = _HANDLERS, _SKIPPED
+        pending: list = [(root, None, self.module_scope, 0)]
+        pop, push = pending.pop, pending.append
+        while pending:
+            entry = pop()
+            if type(entry) is not tuple:  # the end of a node's subtree
+                ends[entry] = self.counter
+                continue
+            node, parent, scope, depth = entry
+            if depth > MAX_DEPTH:
+                raise RecursionError(f"a tree more than {MAX_DEPTH} levels deep")
+            self.counter += 1
+            order[node] = self.counter
+            if parent is not None:
+                parents[node] = parent
+            scope_of[node] = scope
+            kind = type(node)
+            handler = handlers.get(kind)
+            if handler is not None:
+                self.parent = parent
+                self._opened = None
+                handler(self, node, scope)
+                if self._opened is not None:
+                    scope = self._opened
+            push(node)
+            children = []
+            for name in _child_fields(kind):
+                value = getattr(node, name)
+                if type(value) is tuple or type(value) is list:
+                    children.extend(child for child in value if type(child) not in skipped and isinstance(child, CSTNode))
+                elif type(value) not in skipped and isinstance(value, CSTNode):
+                    children.append(value)
+            depth += 1
+            for child in reversed(children):
+                push((child, node, scope, depth))
 
     # -- scopes ----------------------------------------------------------------
     def _enter_scope(self, node: cst.CSTNode, kind: str, scope: Scope) -> Scope:
         new = Scope(node, kind, scope)
-        self.scopes.append(new)
+        self._opened = new  # the node's descendants are in it
         self.scopes_by_node[node] = new
         return new
 
@@ -240,7 +275,7 @@ class _Collector(cst.CSTVisitor):
         self._bind_target(node.target, OTHER, None, node, scope)
 
     def _as_name(self, node: cst.AsName, scope: Scope) -> None:
-        parent = self.parents.get(node)
+        parent = self.parent
         if isinstance(parent, cst.WithItem):  # ``with Client(...) as c``: c is (usually) the client
             self._bind_target(node.name, ASSIGN, parent.item, parent, scope)
         elif isinstance(parent, cst.ExceptHandler):
@@ -287,7 +322,7 @@ class _Collector(cst.CSTVisitor):
 
     def _name(self, node: cst.Name, scope: Scope) -> None:
         self.names.setdefault(node.value, []).append(node)
-        parent = self.stack[-2] if len(self.stack) > 1 else None
+        parent = self.parent
         if isinstance(parent, cst.Attribute) and parent.attr is node:
             return
         if isinstance(parent, _VALUE_PARENTS) and not _is_target(parent, node):
@@ -296,7 +331,7 @@ class _Collector(cst.CSTVisitor):
         self.name_loads[key] = self.name_loads.get(key, 0) + 1
 
     def _attribute(self, node: cst.Attribute, scope: Scope) -> None:
-        parent = self.stack[-2] if len(self.stack) > 1 else None
+        parent = self.parent
         if isinstance(parent, _VALUE_PARENTS) and not _is_target(parent, node):
             self.name_leaves.append(node)
 
@@ -322,9 +357,53 @@ _HANDLERS = {
 }
 
 
+def _all_subclasses(base: type) -> List[type]:
+    found, pending = [], [base]
+    while pending:
+        for klass in pending.pop().__subclasses__():
+            found.append(klass)
+            pending.append(klass)
+    return found
+
+
+# Nodes no analysis looks at: whitespace, comments and punctuation, operators (read through their
+# parent's ``operator`` field). They are neither recorded nor entered.
+_SKIPPED = frozenset({
+    cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.TrailingWhitespace, cst.EmptyLine, cst.Newline,
+    cst.Comment, cst.Comma, cst.Semicolon, cst.Colon, cst.Dot, cst.LeftParen, cst.RightParen,
+    cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.AssignEqual,
+    cst.ImportStar, cst.ParamSlash, cst.ParamStar,
+    *(operator for base in (cst.BaseBinaryOp, cst.BaseAugOp, cst.BaseBooleanOp, cst.BaseCompOp, cst.BaseUnaryOp)
+      for operator in _all_subclasses(base)),
+})
+
+_VISIT_HELPERS = frozenset({"visit_required", "visit_optional", "visit_sequence", "visit_body_sequence",
+                            "visit_sentinel", "visit_iterable", "visit_body_iterable"})
+_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> Tuple[str, ...]:
+    """The fields of a node class holding children, in the order libcst's visitor visits them:
+    read from the source of its ``_visit_and_replace_children``, where each child is visited by a
+    ``visit_*(self, "field", ...)`` helper (once per class)."""
+    found = _FIELDS.get(kind)
+    if found is None:
+        owner = next(klass for klass in kind.__mro__ if "_visit_and_replace_children" in klass.__dict__)
+        source = textwrap.dedent(inspect.getsource(owner.__dict__["_visit_and_replace_children"]))
+        calls = [
+            node for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in _VISIT_HELPERS
+            and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)
+        ]
+        calls.sort(key=lambda node: (node.lineno, node.col_offset))
+        found = tuple(dict.fromkeys(call.args[1].value for call in calls))
+        _FIELDS[kind] = found
+    return found
+
+
 def collect(module: cst.Module) -> ModuleFacts:
     collector = _Collector(module)
-    module.visit(collector)
+    collector.walk(module)
     return ModuleFacts(
         module=module,
         parents=collector.parents,
@@ -337,4 +416,5 @@ def collect(module: cst.Module) -> ModuleFacts:
         name_loads=collector.name_loads,
         scopes_by_node=collector.scopes_by_node,
         names=collector.names,
+        ends=collector.ends,
     )

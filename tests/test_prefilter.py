@@ -1,4 +1,5 @@
-"""The pre-filter is sound: every file the full analysis flags is kept by ``select_candidates``.
+"""The pre-filter is sound: every file the full analysis flags is kept by ``select_candidates``
+(and, when it is marked for the ``ast`` screen, passes ``prefilter.alive``).
 
 Checked over every fixture (``fixtures/cases/*/before.py``, the sample project, every rule's
 INVALID examples) and over small cross-module projects; plus unit tests of the byte-level pieces.
@@ -31,7 +32,12 @@ def items(paths):
 
 
 def kept(paths):
-    return {str(item.abs_path) for item in select_candidates(items(paths)).candidates}
+    """The files the pre-filter lets through to the engine: candidates, those marked for the
+    ``ast`` screen only when it passes them (as the worker does)."""
+    selection = select_candidates(items(paths))
+    assert len(selection.screen) == len(selection.candidates)
+    return {str(item.abs_path) for item, screen in zip(selection.candidates, selection.screen)
+            if not screen or prefilter.alive(Path(item.abs_path).read_bytes())}
 
 
 def flagged(paths, roots, target="huawei-ims"):
@@ -163,7 +169,8 @@ def test_re_export_found_in_a_later_round_is_followed(tmp_path, relay):
     ("class C:\n    LIST = []\n    def f(self):\n        return self.LIST\n", False),  # not imported
     ("LIST = [1]\n# uses paths.LIST\n", False),  # a comment and a local name
     ("def f(LIST):\n    return LIST.count(1)\n", False),
-    ("def broken(:\n    LIST\n", True),  # ast cannot tell: kept, the engine reports IMS000
+    ("from .paths import LIST\ndef broken(:\n    LIST\n", True),  # read from the bytes: kept, the engine reports IMS000
+    ("def broken(:\n    LIST\n", False),  # imports nothing: cannot take LIST, broken or not
 ])
 def test_a_file_that_mentions_a_name_is_kept_when_it_can_import_it(tmp_path, text, is_kept):
     paths = write(tmp_path, {"pkg/__init__.py": "", "pkg/paths.py": PATHS, "pkg/user.py": text})
@@ -241,39 +248,108 @@ def test_undecodable_files_are_reported_not_kept(tmp_path):
     assert "NUL" in selection.problems[0].findings[0].message
 
 
+# -- cross-module routes the engine follows -----------------------------------------------------------------
+
+BASE_CLIENT = '''class Client:
+    list_path = "/v1/images/detail"
+
+    def __init__(self, session):
+        self.session = session
+        self.detail = "/v1.1/images/detail"
+
+
+def list_url():
+    return "/v1.1/images/detail"
+
+
+def not_a_helper():
+    x = "/v1.1/images/detail"
+    return x + ""
+'''
+
+
+@pytest.mark.parametrize("text, is_kept", [
+    # a class attribute and an instance attribute of an imported base class, through ``self``
+    ("from .base import Client\n\nclass Mine(Client):\n    def a(self):\n        return self.session.get(self.list_path)\n", True),
+    ("from .base import Client\n\nclass Mine(Client):\n    def a(self):\n        return self.session.get(self.detail)\n", True),
+    ("from . import base\n\nclass Mine(base.Client):\n    def a(self):\n        return self.session.get(self.detail)\n", True),
+    # an imported one-return helper: its value is inlined at the call
+    ("import requests\nfrom .base import list_url\n\ndef f(b):\n    return requests.get(b + list_url())\n", True),
+    # the class imported, none of its carried attributes named; a function that is no helper
+    ("from .base import Client\n\nclass Other(Client):\n    def a(self):\n        return self.session.get('/ping')\n", False),
+    ("import requests\nfrom .base import not_a_helper\n\ndef f(b):\n    return requests.get(b + not_a_helper())\n", False),
+])
+def test_routes_through_classes_and_helpers(tmp_path, text, is_kept):
+    paths = write(tmp_path, {"pkg/__init__.py": "", "pkg/base.py": BASE_CLIENT, "pkg/user.py": text})
+    user = str(tmp_path / "pkg" / "user.py")
+    assert (user in kept(paths)) is is_kept
+    assert flagged(paths, [tmp_path]) <= kept(paths)
+    if is_kept and "ping" not in text:
+        assert user in flagged(paths, [tmp_path])
+
+
+def test_a_relay_through_a_subclass_in_another_module(tmp_path):
+    """``mid.Middle`` inherits ``Client.detail``; ``user`` subclasses ``Middle`` and reads it."""
+    paths = write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/base.py": BASE_CLIENT,
+        "pkg/mid.py": "from .base import Client\n\nclass Middle(Client):\n    pass\n",
+        "pkg/user.py": "from .mid import Middle\n\nclass Mine(Middle):\n    def a(self):\n        return self.session.get(self.detail)\n",
+    })
+    user = str(tmp_path / "pkg" / "user.py")
+    assert user in flagged(paths, [tmp_path])
+    assert user in kept(paths)
+
+
 # -- the byte-level pieces ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("names", [["LIST"], ["LIST", "BASE", "A1", "B2", "C3", "D4", "E5", "F6", "G7"]])
-def test_names_pattern_matches_whole_identifiers_only(names):
-    pattern = prefilter.names_pattern(names)
-    assert prefilter.mentions(b"from .paths import LIST\n", pattern)
-    assert prefilter.mentions(b"LIST", pattern)
-    assert prefilter.mentions(b"x = paths.LIST", pattern)
-    assert prefilter.mentions(b"getattr(paths, 'LIST')", pattern)
-    assert prefilter.mentions(b"LIST_PATH = 1\nMY_LIST = 2\nLIST2 = 3\n(LIST)", pattern)
-    assert not prefilter.mentions(b"LIST_PATH = 1\nMY_LIST = 2\nLIST2 = 3\n", pattern)
-    assert not prefilter.mentions(b"", pattern)
+@pytest.mark.parametrize("literal, kind", [
+    ('"/v1/images"', "strong"), ('"/v1.1/images/detail"', "strong"), ("'https://ims/v1.0/images/x'", "strong"),
+    ('"/v2/images/detail"', "strong"), ('"/v2.1/%s/images"', "strong"), ('"/v2/{project_id}/images/detail"', "strong"),
+    ('"/0123456789abcdef/images"', "strong"), ('f"/v2.1/{tenant}/images"', "strong"), ('"%(tenant)s/images"', "strong"),
+    ('f"{ self.base }/images"', "strong"), ('"v1/images"', "strong"), ('"/v1\\x2fimages"', "strong"),
+    ('"images"', "weak"), ('"/images/detail"', "weak"), ('"/v2/images"', "weak"), ('"/v2/images/" "detail"', "weak"),
+    ('f"{base}images"', "weak"), ('"%simages/detail"', "weak"), ('"/v2/images/%s"', "weak"),
+    ('"/v2/images?limit=1"', "weak"), ('"/v2/images/"', "weak"), ('"/v2/images#x"', "weak"),  # the v2 list
+    ('"projects/p/global/images"', None), ('"see the images/ folder"', None),
+    ('"//images"', None), ('"https://host/images"', None), ('"/v2.1/images"', None), ('"/v2/images/x"', None),
+    ('"a v1/images"', None), ('"listimages/"', None), ('"/servers/images"', None),
+])
+def test_occurrences_are_classified_by_the_segment_before_images(literal, kind):
+    assert prefilter.classify(f"url = {literal}\n".encode()) == kind
 
 
-def test_names_pattern_longer_names_and_overlaps():
-    pattern = prefilter.names_pattern(["LIST_PATH", "PATH"])
-    assert pattern.search(b"IMAGE_LIST_PATH = PATH") == (18, 22)
-    assert prefilter.mentions(b"use(LIST_PATH)", pattern)
-    many = prefilter.names_pattern(["AB", "B", "C1", "C2", "C3", "C4", "C5", "C6"])
-    assert many.search(b"xAB B") == (4, 5)
-    assert many.search(b"xAB xB") is None
+@pytest.mark.parametrize("value, after_hole, kind", [
+    ("/v1/images", False, "strong"), ("images", False, "weak"), ("/images", False, "weak"),
+    ("/images", True, "strong"),  # after a field: a project-id position
+    ("x/images", True, "strong"), ("x/images", False, None), ("/v2/images/detail", False, "strong"),
+    ("/v2/images", False, "weak"), ("/v2/images?limit=1", False, "weak"), ("/v2/images/x", False, None),
+    ('"images"', False, None), ("a b/images", False, None), ("images.", False, None),
+    ("{}/images", False, "strong"), ("%s/images", False, "strong"), ("/v1.1/images?x", False, "strong"),
+])
+def test_values_are_classified_as_the_bytes_are(value, after_hole, kind):
+    assert prefilter.value_kind(value, after_hole) == kind
 
 
-def test_names_pattern_without_names():
-    assert prefilter.names_pattern([]) is None
-    assert prefilter.names_pattern(["not a name", "1x"]) is None
-    assert not prefilter.mentions(b"anything", None)
+def test_import_records_from_the_bytes():
+    data = (b"from . import (a,  # c)\n  b)\nimport os.path as p, sys\nfrom .x import *\nif 1: from y.z import w\n"
+            b"from \\\n  q import r\nx = 1; import m . n\nfrom .import k\ndef f():\n    from ..up import V as W\n"
+            b"__import__('nope')\nimportlib.import_module('nope')\n")
+    assert prefilter.import_records(data) == [
+        (1, "", ("a", "b")), (0, "os.path", ()), (0, "sys", ()), (1, "x", ("*",)), (0, "y.z", ("w",)),
+        (0, "q", ("r",)), (0, "m.n", ()), (1, "", ("k",)), (2, "up", ("V", "as", "W")),
+    ]
 
 
-def test_names_pattern_non_ascii_name():
-    pattern = prefilter.names_pattern(["CHEMIN_IMAGES_É"])
-    assert prefilter.mentions("x = CHEMIN_IMAGES_É\n".encode(), pattern)
+def test_the_ast_screen_keeps_literals_the_engine_may_report(tmp_path):
+    assert not prefilter.alive(b'"""Lists images/ of a project."""\nx = r["images"]\nif k == "images": pass\n'
+                               b'd = {"images": 1}\nraise ValueError("/images/detail")\np = base / "images"\n'
+                               b'if k in ("images", "x"): pass\nu = b"/v1/images"\n# GET /v1/images\n')
+    assert prefilter.alive(b'get("images")\n')
+    assert prefilter.alive(b'd = {"images": {"GET": answer}}\n')  # a test double keyed by URL
+    assert prefilter.alive(b'url = "/v1/images"\n')
+    assert prefilter.alive(b"def broken(:\n")  # ast cannot tell
 
 
 @pytest.mark.parametrize(

@@ -443,17 +443,16 @@ def _calls_with_owner(tree: ast.Module):
     yield from visit(tree, "")
 
 
-def _names_patterns() -> List["re.Pattern"]:
-    from linter.prefilter import NamesPattern
+def _attribute_patterns() -> List["re.Pattern"]:
+    from linter.carriers import attribute_pattern
 
     prefixes = [f"IMAGES_{'A' * n}" for n in range(1, 12)]
-    return [NamesPattern(words)._regex for words in (
-        [w.encode() for w in prefixes], [b"a", b"aa", b"aaa", b"ab", b"abc", b"b", b"ba", b"bab"])]
+    return [attribute_pattern(words) for words in (prefixes, ["a", "aa", "aaa", "ab", "abc", "b", "ba", "bab"])]
 
 
 # Regexes built at run time, and how to build representative ones.
 DYNAMIC: Dict[str, Callable[[], List["re.Pattern"]]] = {
-    "linter/prefilter.py:NamesPattern.__init__": _names_patterns,
+    "linter/carriers.py:attribute_pattern": _attribute_patterns,
 }
 
 # Known superlinear regexes (owner: engine; see the report). Strict: they fail once made linear.

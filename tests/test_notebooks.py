@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from linter.cli import main
 from linter.notebooks import _placeholders, read, restore_magics
-from linter.prefilter import is_seed, seed_facts
+from linter.prefilter import alive, classify
 
 SAFE_LINE = '    return requests.get(f"{ep}/v1.1/images/detail", params={"disk_format": "qcow2"}).json()["images"][0]["name"]\n'
 OUTPUT = {"name": "stdout", "output_type": "stream", "text": ["GET /v1.1/images/detail 200\n"]}
@@ -131,15 +131,15 @@ def test_notebooks_are_discovered_by_default_and_can_be_excluded(project):
 def test_the_pre_filter_keeps_a_notebook_whose_path_ends_at_an_escaped_quote(project, monkeypatch):
     # In the JSON the path ends with `images\"`: the byte test passes (a backslash may end a
     # segment), but read as Python the file is one dict whose strings hold `images"` mid-value,
-    # which the ast stage would not take for a path. The pre-filter reads the cells' code instead.
+    # which the ast screen would not take for a path. The pre-filter reads the cells' code instead.
     cell = {"cell_type": "code", "execution_count": None, "id": "x", "metadata": {}, "outputs": [],
             "source": ['import requests\n', 'requests.get(EP + "/v1/images", headers={"X-A": "b"}).json()']}
     data = notebook(cells=[cell])
     raw = nbformat_style(data).encode("utf-8")
     assert b'images\\"' in raw
-    assert is_seed(raw) and seed_facts(raw)[1] is False  # the JSON as it is: no seed
+    assert classify(raw) and not alive(raw)  # the JSON as it is: live bytes, nothing the screen keeps
     (project / "nb.ipynb").write_bytes(raw)
-    assert is_seed(read(raw).text.encode("utf-8")) and seed_facts(read(raw).text.encode("utf-8"))[1]
+    assert classify(read(raw).text.encode("utf-8")) and alive(read(raw).text.encode("utf-8"))
     monkeypatch.delenv("IMSLINT_NO_CACHE")
     for cache in ("--no-cache", "--cache-dir=.cache", "--cache-dir=.cache"):  # cold, then from the cache
         result = invoke("check", cache, "nb.ipynb")

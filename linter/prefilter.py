@@ -56,6 +56,10 @@ the engine never reports: a docstring or bare string statement, a subscript (``r
 comparison (``== "images"``, ``in ("images", ...)``), a dictionary key whose value is not a
 dictionary, a ``raise`` statement, a path divided with ``/`` (pathlib).
 
+**Client libraries** (``sdk_clients``): a file that mentions openstacksdk's ``image_api_version``,
+or glanceclient or novaclient and a call on an ``images``/``image_members`` manager, is live and
+passes the screen (the client must be built in the file itself).
+
 A version or project id split across literals (``"/v" "1.1/images"``, ``"/v2/images/det"
 "ail"``) counts: a literal that starts with the end of one is weak.
 
@@ -110,8 +114,19 @@ def is_seed(data: bytes) -> bool:
     return classify(data) is not None
 
 
+def uses_client_library(data: bytes) -> bool:
+    """What ``sdk_clients`` needs: openstacksdk's ``image_api_version``, or a glanceclient or
+    novaclient import with a call on an ``images``/``image_members`` manager."""
+    if b"image_api_version" in data:
+        return True
+    return (b"glanceclient" in data or b"novaclient" in data) and (b".images." in data or b".image_members." in data)
+
+
 def classify(data: bytes) -> Optional[str]:
-    """``STRONG`` when an occurrence is strong, else ``WEAK`` when one is weak, else None."""
+    """``STRONG`` when an occurrence is strong (or the file uses an image client library), else
+    ``WEAK`` when one is weak, else None."""
+    if uses_client_library(data):
+        return STRONG
     if SEED not in data:
         return None
     found = None
@@ -425,4 +440,4 @@ def alive(data: bytes) -> bool:
     engine may report it; True when ``ast`` cannot parse the file."""
     from .project import screen
 
-    return screen(data)
+    return uses_client_library(data) or screen(data)

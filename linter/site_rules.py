@@ -9,6 +9,11 @@ from .findings import Finding
 
 
 def endpoint_findings(ctx, rule) -> Iterator[Finding]:
+    from .sdk_clients import client_uses
+
+    for use in client_uses(ctx):  # requests a client library sends (glanceclient v1, novaclient)
+        if use.code == rule.code:
+            yield ctx.finding(rule.code, rule.name, use.node, use.message, rule.severity, None, use.evidence)
     for site in ctx.sites:
         endpoint = site.match.endpoint
         if endpoint.code != rule.code:

@@ -29,6 +29,13 @@ class AbandonedImageEndpoint(Rule):
     host it is not reported. A path relative to a v1 image endpoint (`self.delete("images/%s" %
     image_id)` in a class with `api_version = "v1"`) is reported without a fix: the version is
     part of an endpoint imslint cannot see.
+
+    Client libraries are followed too (`linter.sdk_clients`), without a fix: the calls on the
+    `images` and `image_members` managers of a python-glanceclient v1 client built in the module
+    (`glanceclient.Client("1", ...)`, `glanceclient.v1.client.Client(...)`; `images.get` is
+    `HEAD /v1/images/{id}`, `images.list` is `GET /v1/images/detail`), and openstacksdk pinned to
+    the v1 image API (`openstack.connect(image_api_version="1")`). A client passed in or built in
+    another module is not followed.
     """
 
     code = "IMS005"
@@ -44,8 +51,20 @@ class AbandonedImageEndpoint(Rule):
         Valid('requests.get("https://api.example-vendor.com/v1/images")\n'),
         Valid('def f(ep, image_id):\n    url = f"{ep}/v1.1/images/{image_id}"\n    return None\n'),
         Valid('self.assertEqual("/v1/images", legacy_list_url())\n'),
+        Valid('import glanceclient\n\ngc = glanceclient.Client("2", session=sess)\nnames = [i.name for i in gc.images.list()]\n'),
+        Valid('def names(gc):\n    return [i.name for i in gc.images.list()]  # a client passed in: its version is unknown\n'),
+        Valid('import openstack\n\nconn = openstack.connect(cloud="otc", image_api_version="2")\n'),
     ]
     INVALID = [
+        Invalid(
+            "from glanceclient import client as glance_client\n\n\n"
+            "class Cloud:\n"
+            "    def __init__(self, session):\n"
+            '        self.glance = glance_client.Client(version="1", session=session)\n\n'
+            "    def status(self, image_id):\n"
+            "        return self.glance.images.get(image_id).status\n",
+        ),
+        Invalid('import openstack\n\nconn = openstack.connect(cloud="otc", image_api_version="1")\n'),
         Invalid(
             'requests.delete(f"{ep}/v1.1/images/{image_id}", headers=headers).raise_for_status()\n',
             fixed='requests.delete(f"{ep}/v2/images/{image_id}", headers=headers).raise_for_status()\n',

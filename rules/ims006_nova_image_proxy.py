@@ -28,6 +28,10 @@ class NovaImageProxy(Rule):
 
     No automatic fix: the request must go to a different service endpoint, which imslint cannot
     know. IMS's own `/v2/{project_id}/images/{id}/tags` APIs are not flagged.
+
+    The calls on the `images` manager of a python-novaclient client built in the module
+    (`novaclient.client.Client("2", session=sess).images.list()`) are flagged too: that manager
+    is the compute proxy.
     """
 
     code = "IMS006"
@@ -42,6 +46,7 @@ class NovaImageProxy(Rule):
         Valid('requests.get(f"{ims}/v2/images")\n'),
         Valid('os.makedirs(f"data/{i}/images/detail")\n'),
         Valid('path = Path(root) / "images/detail"\n'),
+        Valid('from novaclient import client\n\nnova = client.Client("2", session=sess)\nservers = nova.servers.list()\n'),
     ]
     INVALID = [
         Invalid('requests.get(f"{ecs}/v2.1/{project_id}/images/detail", params={"minRam": 512})\n'),
@@ -50,6 +55,7 @@ class NovaImageProxy(Rule):
         Invalid('requests.delete(f"{ecs}/v2.1/{project_id}/images/{image_id}")\n'),
         Invalid('make_request(path="/%s/images/detail" % tenant_id, method="GET")\n'),
         Invalid('requests.put(f"{ecs}/v2/{project_id}/images/{image_id}/metadata/{key}", json=body)\n'),
+        Invalid('from novaclient import client\n\nnova = client.Client("2", session=sess)\nnames = [i.name for i in nova.images.list()]\n'),
     ]
 
     def check(self, ctx) -> Iterable[Finding]:

@@ -1,0 +1,224 @@
+"""Abandoned image APIs reached through client libraries rather than URLs (the policy's detection
+targets, ``ims-api-migration.md`` 6.3–6.5):
+
+* a python-glanceclient **v1** client (``glanceclient.Client("1", ...)``, ``Client(version=1)``,
+  ``glanceclient.v1.client.Client(...)``) and the calls on its ``images`` / ``image_members``
+  managers: each sends a Glance v1 request (``images.get`` is ``HEAD /v1/images/{id}``);
+* a python-novaclient client (``novaclient.client.Client(...)``) and the calls on its
+  ``images`` manager: the compute image proxy;
+* openstacksdk pinned to the v1 image API (``openstack.connect(image_api_version="1")``).
+
+Evidence only: the client must be built in this module from a literal version, and reach the call
+through a local name, ``self.<attr>`` set in the same class, or the call chain itself. A client
+passed in or built elsewhere is not followed (no finding). None of these has a fix: the v2
+client's methods take other arguments and answer other objects.
+"""
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from typing import Dict, List, Optional
+
+import libcst as cst
+
+from .evidence.record import CLIENT, COMPUTE, EXPLICIT, IMAGE_V1, Evidence, Fact
+from .tree import IMPORT, dotted_name
+
+GLANCE_V1 = "glance-v1"
+NOVA = "nova"
+
+_GLANCE_BY_VERSION = frozenset({"glanceclient.Client", "glanceclient.client.Client"})
+_GLANCE_V1 = frozenset({"glanceclient.v1.client.Client", "glanceclient.v1.Client"})
+_NOVA = frozenset({"novaclient.client.Client", "novaclient.v2.client.Client", "novaclient.v2.Client",
+                   "novaclient.v1_1.client.Client"})
+_CONNECTIONS = frozenset({"openstack.connect", "openstack.connection.Connection", "openstack.Connection"})
+_V1_VERSIONS = frozenset({"1", "1.0", "1.1", "v1"})
+
+# What each manager call sends (python-glanceclient v1 ImageManager / ImageMemberManager;
+# python-novaclient v2 ImageManager).
+_GLANCE_CALLS = {
+    ("images", "list"): "GET /v1/images/detail", ("images", "find"): "GET /v1/images/detail",
+    ("images", "get"): "HEAD /v1/images/{id}", ("images", "delete"): "DELETE /v1/images/{id}",
+    ("images", "data"): "GET /v1/images/{id}", ("images", "create"): "POST /v1/images",
+    ("images", "update"): "PUT /v1/images/{id}",
+    ("image_members", "list"): "GET /v1/images/{id}/members", ("image_members", "get"): "GET /v1/images/{id}/members",
+    ("image_members", "create"): "PUT /v1/images/{id}/members/{member}",
+    ("image_members", "delete"): "DELETE /v1/images/{id}/members/{member}",
+}
+_NOVA_CALLS = {
+    "list": "GET /images/detail", "find": "GET /images/detail", "findall": "GET /images/detail",
+    "get": "GET /images/{id}", "delete": "DELETE /images/{id}", "set_meta": "POST /images/{id}/metadata",
+    "delete_meta": "DELETE /images/{id}/metadata/{key}",
+}
+_REPLACEMENT = {
+    GLANCE_V1: "a v2 client (`glanceclient.Client('2', ...)`), whose `images` methods send `/v2/images`",
+    NOVA: "the image service (`glanceclient.Client('2', ...).images` or openstacksdk's `conn.image`)",
+}
+
+
+@dataclass(frozen=True)
+class ClientUse:
+    """One abandoned request a client library call sends."""
+
+    node: cst.CSTNode
+    code: str  # IMS005 (Glance v1, a v1 pin) or IMS006 (the compute proxy)
+    message: str
+    evidence: Evidence
+
+
+def client_uses(ctx) -> List[ClientUse]:
+    """Every abandoned request the module sends through a client library, computed once per file."""
+    if ctx not in _PER_FILE:
+        _PER_FILE[ctx] = _find(ctx)
+    return _PER_FILE[ctx]
+
+
+_PER_FILE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _find(ctx) -> List[ClientUse]:
+    text = ctx.text
+    if "glanceclient" not in text and "novaclient" not in text and "image_api_version" not in text:
+        return []
+    finder = _Finder(ctx)
+    return finder.uses()
+
+
+class _Finder:
+    def __init__(self, ctx) -> None:
+        self.ctx = ctx
+        self.facts = ctx.facts
+        self.evaluator = ctx.evaluator
+        self._attributes: Optional[Dict[str, List[cst.BaseExpression]]] = None
+
+    def uses(self) -> List[ClientUse]:
+        found = []
+        for node in self.facts.order:
+            if isinstance(node, cst.Call):
+                use = self._manager_call(node) or self._v1_pin(node)
+                if use is not None:
+                    found.append(use)
+        return found
+
+    # -- calls on a client's managers ----------------------------------------------------------------
+    def _manager_call(self, call: cst.Call) -> Optional[ClientUse]:
+        func = call.func
+        if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Attribute):
+            return None
+        manager, method = func.value.attr.value, func.attr.value
+        client = self._client_kind(func.value.value)
+        if client == GLANCE_V1 and (manager, method) in _GLANCE_CALLS:
+            sent, code, via = _GLANCE_CALLS[manager, method], "IMS005", "through glanceclient v1"
+            built = f"`{_code(func.value.value)}` is a glanceclient v1 client built in this module"
+        elif client == NOVA and manager == "images" and method in _NOVA_CALLS:
+            sent, code, via = _NOVA_CALLS[method], "IMS006", "to the compute image proxy (novaclient)"
+            built = f"`{_code(func.value.value)}` is a novaclient client built in this module"
+        else:
+            return None
+        shown = f"{_code(func)}()"
+        message = (f"`{shown}` sends `{sent}` {via}, which is abandoned: use {_REPLACEMENT[client]}; "
+                   "no fix: the v2 calls take other arguments and answer other objects")
+        evidence = Evidence(
+            Fact(sent.split()[0], f"`{shown}` sends {sent.split()[0]}", EXPLICIT),
+            Fact(IMAGE_V1 if client == GLANCE_V1 else COMPUTE, built, EXPLICIT),
+            Fact(CLIENT, f"sent by the client library (`{shown}`)", EXPLICIT),
+            Fact("none", "the v2 calls take other arguments and answer other objects"),
+        )
+        return ClientUse(call, code, message, evidence)
+
+    def _client_kind(self, receiver: cst.BaseExpression, depth: int = 0) -> Optional[str]:
+        """GLANCE_V1 or NOVA when ``receiver`` is a client built here; else None."""
+        if depth > 3:
+            return None
+        if isinstance(receiver, cst.Call):
+            return self._constructed(receiver)
+        if isinstance(receiver, cst.Name):
+            binding = self.evaluator.lookup(receiver)
+            value = binding.value if binding is not None else None
+            return self._client_kind(value, depth + 1) if value is not None else None
+        if isinstance(receiver, cst.Attribute) and dotted_name(receiver.value) == "self":
+            kinds = {self._client_kind(value, depth + 1) for value in self._self_attributes().get(receiver.attr.value, [])}
+            return kinds.pop() if len(kinds) == 1 else None  # every assignment builds the same kind
+        return None
+
+    def _self_attributes(self) -> Dict[str, List[cst.BaseExpression]]:
+        """``self.<name> = value`` anywhere in the module, by name (indexed once)."""
+        if self._attributes is None:
+            self._attributes = {}
+            for node in self.facts.order:
+                if isinstance(node, cst.Assign) and len(node.targets) == 1:
+                    target = node.targets[0].target
+                    if isinstance(target, cst.Attribute) and dotted_name(target.value) == "self":
+                        self._attributes.setdefault(target.attr.value, []).append(node.value)
+        return self._attributes
+
+    def _constructed(self, call: cst.Call) -> Optional[str]:
+        name = self._qualified(call.func)
+        if name in _GLANCE_V1:
+            return GLANCE_V1
+        if name in _NOVA:
+            return NOVA
+        if name in _GLANCE_BY_VERSION:
+            version = _argument(call, 0, "version")
+            return GLANCE_V1 if version is not None and self._literal(version) in _V1_VERSIONS else None
+        return None
+
+    # -- openstacksdk pinned to v1 -------------------------------------------------------------------
+    def _v1_pin(self, call: cst.Call) -> Optional[ClientUse]:
+        if self._qualified(call.func) not in _CONNECTIONS:
+            return None
+        pin = next((arg for arg in call.args if arg.keyword is not None and arg.keyword.value == "image_api_version"), None)
+        if pin is None or self._literal(pin.value) not in _V1_VERSIONS:
+            return None
+        message = ("`image_api_version` pins openstacksdk to the v1 image API: `conn.image` then sends "
+                   "`/v1/images/...`, which is abandoned: use version 2; no fix: the v2 proxy answers other objects")
+        evidence = Evidence(
+            Fact(None, "every method of `conn.image`"),
+            Fact(IMAGE_V1, f"`image_api_version={_code(pin.value)}`", EXPLICIT),
+            Fact(CLIENT, "the connection sends the requests", EXPLICIT),
+            Fact("none", "the v2 proxy answers other objects"),
+        )
+        return ClientUse(pin.value, "IMS005", message, evidence)
+
+    # -- names ---------------------------------------------------------------------------------------
+    def _qualified(self, func: cst.BaseExpression) -> Optional[str]:
+        """``gc_client.Client`` → ``glanceclient.client.Client`` through the module's imports."""
+        name = dotted_name(func)
+        if not name:
+            return None
+        root, _, rest = name.partition(".")
+        node = func
+        while isinstance(node, cst.Attribute):
+            node = node.value
+        binding = self.evaluator.lookup(node) if isinstance(node, cst.Name) else None
+        if binding is None or binding.kind != IMPORT or binding.imported is None:
+            return None
+        module, imported, level = binding.imported
+        if level:
+            return None
+        head = f"{module}.{imported}" if imported else (module if binding.name != module.split(".")[0] else root)
+        return f"{head}.{rest}" if rest else head
+
+    def _literal(self, node: cst.BaseExpression) -> Optional[str]:
+        if isinstance(node, (cst.Integer, cst.Float)):
+            return node.value
+        template = self.evaluator.evaluate(node)
+        return template.text.strip().lower() if template is not None and template.is_literal else None
+
+
+def _argument(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    return positional[position].value if len(positional) > position else None
+
+
+def _code(node: cst.CSTNode) -> str:
+    """Short code for a message: ``glanceclient.Client(...).images.list`` for a long receiver."""
+    if isinstance(node, cst.Call):
+        return f"{_code(node.func)}(...)"
+    if isinstance(node, cst.Attribute):
+        return f"{_code(node.value)}.{node.attr.value}"
+    code = cst.Module(body=[]).code_for_node(node)
+    return code if len(code) <= 40 else code[:37] + "..."

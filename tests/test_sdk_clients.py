@@ -1,0 +1,61 @@
+"""Abandoned image APIs reached through client libraries (``linter.sdk_clients``)."""
+import pytest
+
+from linter.api import lint_source
+from linter.evidence.record import COMPUTE, IMAGE_V1
+
+
+@pytest.mark.parametrize("imports, client", [
+    ("import glanceclient", 'glanceclient.Client("1", endpoint, token=token)'),
+    ("import glanceclient", "glanceclient.Client(1, session=sess)"),
+    ("from glanceclient import Client", 'Client(version="1", session=sess)'),
+    ("from glanceclient import client as gc_client", 'gc_client.Client("1", session=sess)'),
+    ("import glanceclient.v1.client", "glanceclient.v1.client.Client(endpoint, token=token)"),
+    ("from glanceclient.v1 import client as v1", "v1.Client(endpoint)"),
+])
+def test_glanceclient_v1_managers_send_v1_requests(imports, client):
+    source = f"{imports}\n\n\ndef status(image_id):\n    gc = {client}\n    return gc.images.get(image_id).status\n"
+    [finding] = lint_source(source, "tools/images.py")
+    assert finding.code == "IMS005" and finding.fix is None and finding.line == 6
+    assert "`HEAD /v1/images/{id}`" in finding.message
+    assert finding.evidence.method.value == "HEAD" and finding.evidence.service.value == IMAGE_V1
+
+
+@pytest.mark.parametrize("client", [
+    'glanceclient.Client("2", session=sess)', "glanceclient.Client(version, session=sess)",
+    "make_client()", 'other.Client("1")',
+])
+def test_other_clients_are_not_flagged(client):
+    source = f"import glanceclient\nimport other\n\ngc = {client}\nnames = [i.name for i in gc.images.list()]\n"
+    assert lint_source(source, "tools/images.py") == []
+
+
+def test_a_client_kept_on_self_and_novaclient():
+    source = (
+        "from glanceclient import client as glance\nfrom novaclient import client as nova\n\n\n"
+        "class Cloud:\n"
+        "    def __init__(self, sess):\n"
+        '        self.glance = glance.Client("1", session=sess)\n'
+        '        self.nova = nova.Client("2.1", session=sess)\n\n'
+        "    def clean(self, image_id):\n"
+        "        self.glance.images.delete(image_id)\n"
+        "        self.glance.image_members.list(image=image_id)\n"
+        "        return [i.name for i in self.nova.images.list()]\n"
+    )
+    found = [(f.code, f.line, f.evidence.method.value, f.evidence.service.value) for f in lint_source(source, "c.py")]
+    assert found == [("IMS005", 11, "DELETE", IMAGE_V1), ("IMS005", 12, "GET", IMAGE_V1), ("IMS006", 13, "GET", COMPUTE)]
+    rebuilt = source.replace("    def clean", '    def upgrade(self, sess):\n        self.glance = glance.Client("2", session=sess)\n\n    def clean')
+    assert [f.code for f in lint_source(rebuilt, "c.py")] == ["IMS006"]  # two kinds of glance client: unknown
+
+
+def test_openstacksdk_pinned_to_v1():
+    [finding] = lint_source('import openstack\n\nconn = openstack.connect(cloud="otc", image_api_version="1")\n', "c.py")
+    assert finding.code == "IMS005" and finding.column == 57 and "image_api_version" in finding.message
+    assert lint_source('import openstack\n\nconn = openstack.connect(image_api_version="2")\n', "c.py") == []
+    assert lint_source('conn = connect(image_api_version="1")\n', "c.py") == []  # not openstacksdk's
+
+
+def test_selection_and_suppression_apply():
+    source = 'import glanceclient\n\ngc = glanceclient.Client("1")\nx = gc.images.list()  # noqa: IMS005\n'
+    assert lint_source(source, "c.py") == []
+    assert lint_source(source.replace("  # noqa: IMS005", ""), "c.py", codes=["IMS006"]) == []

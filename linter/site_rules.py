@@ -23,7 +23,8 @@ def endpoint_findings(ctx, rule) -> Iterator[Finding]:
         evidence = ctx.evidence_of(site)
         title = called_title(site.match, site.template.text, site.method, evidence.service.value is not None)
         path, paren, note = title.partition(" (")
-        shown = f"`{path}` ({note}" if paren else f"`{title}`"  # the path as code, what imslint adds as prose
+        # The path as code, what imslint adds as prose: ``images/detail` (v1 image endpoint; method unknown)`.
+        shown = f"`{path}` ({note.replace(') (', '; ')}" if paren else f"`{title}`"
         target = ctx.options.target
         instead = replacement(endpoint, target, site.method) if site.method is not None else family_replacement(endpoint, target)
         what = {DOUBLE: "a test double for ", DEFINITION: "a constant for "}.get(site.role or "", "")

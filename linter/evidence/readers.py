@@ -296,19 +296,3 @@ _OK_NAMES = frozenset({
 
 def _is_ok_status(node: cst.CSTNode) -> bool:
     return (isinstance(node, cst.Integer) and node.value == "200") or dotted_name(node) in _OK_NAMES
-    target = comparison.comparisons[0]
-    operator = target.operator
-    other = target.comparator if comparison.left is attribute else comparison.left
-    if isinstance(other, cst.Integer) and other.value == "200" and isinstance(operator, (cst.Equal, cst.NotEqual)):
-        if comparison.left is not attribute:
-            return None
-        start = ctx.span(operator)[0]
-        end = ctx.span(other)[1]
-        keyword = "in" if isinstance(operator, cst.Equal) else "not in"
-        return (start, end, f"{keyword} (200, 204)")
-    if isinstance(other, (cst.Tuple, cst.List, cst.Set)) and isinstance(operator, (cst.In, cst.NotIn)):
-        codes = {e.value.value for e in other.elements if isinstance(e.value, cst.Integer)}
-        return () if "204" in codes else None
-    if isinstance(other, cst.Integer) and isinstance(operator, (cst.LessThan, cst.LessThanEqual)) and int(other.value) > 204:
-        return ()
-    return None

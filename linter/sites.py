@@ -78,6 +78,10 @@ class OpaqueFilters:
     reason: str
 
 
+# Calls that read a setting with a default: ``os.getenv``, ``os.environ.get``, ``environ.get``.
+_ENV_GETTER = re.compile(r"(^|\.)(getenv|environ\.get)$")
+
+
 @dataclass
 class RequestSite:
     node: cst.CSTNode  # the URL expression reported
@@ -461,10 +465,32 @@ class SiteFinder:
             return Fact(DEFINITION, "a URL used as a dictionary key (a fake answer or a route table?)", 1)
         return None
 
+    def _default_host_signals(self, template: Template, double: bool) -> List[service_evidence.Signal]:
+        """A URL that starts with a setting read at runtime with a default host
+        (``os.getenv("GLANCE_URL", "http://controller:9292")``): what the default's host says,
+        at most medium (the setting may point elsewhere)."""
+        first = template.pieces[0] if template.pieces else None
+        node = first.node if isinstance(first, Hole) else None
+        if isinstance(node, cst.Name):
+            binding = self.evaluator.lookup(node)
+            node = binding.value if binding is not None and binding.kind != IMPORT else None
+        if not isinstance(node, cst.Call) or not _ENV_GETTER.search(dotted_name(node.func) or ""):
+            return []
+        positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
+        default = next((arg.value for arg in node.args if arg.keyword is not None and arg.keyword.value == "default"),
+                       positional[1].value if len(positional) > 1 else None)
+        value = self.evaluator.evaluate(default) if default is not None else None
+        if value is None or not value.is_literal:
+            return []
+        where = f"the default of `{dotted_name(node.func)}(...)`"
+        return [service_evidence.Signal(signal.service, min(signal.strength, 2), signal.reason)
+                for signal in service_evidence.host_signals(url_host(value.text), where, double)]
+
     def _service(self, template: Template, delivery: Optional[Delivery], matches: List[PathMatch],
                  double: bool = False) -> Fact:
         signals = list(self._module())
         signals += service_evidence.host_signals(url_host(template.text), "the URL", double)
+        signals += self._default_host_signals(template, double)
         absolute = next((m for m in matches if not m.endpoint.relative), None)
         if absolute is not None:
             endpoint = absolute.endpoint

@@ -366,3 +366,15 @@ def test_a_runtime_base_before_images_detail_is_reported_either_way():
     assert "`GET images/detail` (relative to a compute or v1 image endpoint)" in finding.message
     for other in ('url + "/images/" + image_id', 'url + "/images"', 'url + "/images/detailed"'):
         assert lint_source(source.replace('url + "/images/detail"', other), "cloud/api.py") == []
+
+
+def test_a_settings_default_host_is_medium_evidence():
+    source = ('import os\n\nimport requests\n\nGLANCE = os.getenv("GLANCE_URL", "http://controller:9292")\n\n\n'
+              'def drop(image_id):\n    requests.delete(GLANCE + "/v1/images/" + image_id).raise_for_status()\n')
+    [finding] = lint_source(source, "tools/clean.py")
+    assert finding.evidence.service.value == IMAGE and finding.evidence.service.strength == MEDIUM
+    assert "the default of `os.getenv(...)`" in finding.evidence.service.reason and finding.fix is not None
+    other = source.replace("http://controller:9292", "https://api.vendor-cloud.com")
+    assert lint_source(other, "tools/clean.py") == []  # another provider's default: its /v1/images
+    unset = source.replace(', "http://controller:9292"', "")
+    assert lint_source(unset, "tools/clean.py")[0].fix is None  # no default: no evidence

@@ -218,7 +218,8 @@ def _lint(request: Request, paths: List[str], resolver, started: float, baseline
     if shown_unsafe is None:
         shown_unsafe = resolver.settings_for_directory(os.getcwd()).unsafe_fixes
     if request.reads_stdin:
-        reports, files_checked = _lint_stdin(request, resolver), 1
+        reports = _lint_stdin(request, resolver)
+        files_checked = len(reports)  # none when --force-exclude excludes the name
     else:
         reports, files_checked = _lint_paths(request, paths, resolver)
     outputs = _compose(request, reports, files_checked, shown_unsafe, time.perf_counter() - started, baseline)
@@ -287,6 +288,7 @@ def _lint_stdin(request: Request, resolver):
     from .options import EngineOptions
     from .project import ImportResolver
     from .engine import unreadable
+    from .files import force_excluded
     from .runner import FileReport, file_edits, unified_diff
 
     name = request.stdin_filename or "-"
@@ -296,6 +298,11 @@ def _lint_stdin(request: Request, resolver):
         target=settings.target, resolve_import=ImportResolver(os.path.abspath(name), (os.getcwd(),))
     )
     data = sys.stdin.buffer.read()
+    if name != "-" and force_excluded(os.path.abspath(name), False, resolver):
+        if request.mode == FIX:  # an editor pipes through ``fix``: it gets its text back
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        return []  # excluded, as Ruff's --force-exclude does with --stdin-filename
     if request.mode == CHECK:
         return [FileReport(name, lint_source(data, name, codes=codes, options=engine_options))]
     outcome = fix_source(data, name, codes=codes, unsafe=settings.unsafe_fixes, options=engine_options)

@@ -66,7 +66,7 @@ def _discover_argument(
     except OSError as error:
         yield DiscoveryError(given, _describe(error, is_link=os.path.islink(path)))
         return
-    if _force_excluded(path, is_dir, resolver):
+    if force_excluded(path, is_dir, resolver):
         return
     if is_dir:
         walk = _Walk(path, resolver, seen)
@@ -83,7 +83,7 @@ def _discover_argument(
         yield DiscoveredFile(given, path, settings, link_target=target, link_inside=inside)
 
 
-def _force_excluded(path: str, is_dir: bool, resolver: ConfigResolver) -> bool:
+def force_excluded(path: str, is_dir: bool, resolver: ConfigResolver) -> bool:
     """Whether ``force-exclude`` excludes a named path or a directory above it (up to the root)."""
     while True:
         settings = resolver.settings_for(path)

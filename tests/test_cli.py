@@ -177,6 +177,17 @@ def test_stdin_check_and_fix(project):
     assert fixed.stdout.startswith(GOOD)
 
 
+def test_force_exclude_applies_to_the_stdin_filename(project):
+    write(project / "pyproject.toml", '[tool.imslint]\nextend-exclude = ["build"]\n')
+    excluded = invoke("check", "--force-exclude", "--stdin-filename", "build/app.py", "-", input=BAD)
+    assert excluded.exit_code == 0 and "IMS001" not in excluded.stdout and "0 files checked" in excluded.output
+    fixed = CliRunner().invoke(main, ["fix", "--force-exclude", "--stdin-filename", "build/app.py", "-"], input=BAD)
+    assert fixed.exit_code == 0 and fixed.stdout == BAD  # an editor's buffer comes back as it was
+    assert invoke("check", "--stdin-filename", "build/app.py", "-", input=BAD).exit_code == 1  # named: linted
+    kept = invoke("check", "--force-exclude", "--stdin-filename", "src/app.py", "-", input=BAD)
+    assert kept.exit_code == 1 and "src/app.py:5:25: IMS001" in kept.output
+
+
 def test_statistics(project):
     write(project / "bad.py", UNSAFE)
     result = invoke("check", "--statistics", "bad.py")

@@ -115,11 +115,15 @@ def is_seed(data: bytes) -> bool:
 
 
 def uses_client_library(data: bytes) -> bool:
-    """What ``sdk_clients`` needs: openstacksdk's ``image_api_version``, or a glanceclient or
-    novaclient import with a call on an ``images``/``image_members`` manager."""
-    if b"image_api_version" in data:
+    """What ``sdk_clients`` needs: openstacksdk's ``image_api_version`` or compute-proxy image
+    calls, or a glanceclient or novaclient import with a call on an ``images``/``image_members``
+    manager."""
+    if b"image_api_version" in data or (b"openstack" in data and _COMPUTE_PROXY_IMAGES.search(data)):
         return True
     return (b"glanceclient" in data or b"novaclient" in data) and (b".images." in data or b".image_members." in data)
+
+
+_COMPUTE_PROXY_IMAGES = re.compile(rb"\.compute\.(?:images|\w*_image(?:_metadata)?)\(")
 
 
 def classify(data: bytes) -> Optional[str]:

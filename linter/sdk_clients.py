@@ -6,7 +6,8 @@ targets, ``ims-api-migration.md`` 6.3–6.5):
   managers: each sends a Glance v1 request (``images.get`` is ``HEAD /v1/images/{id}``);
 * a python-novaclient client (``novaclient.client.Client(...)``) and the calls on its
   ``images`` manager: the compute image proxy;
-* openstacksdk pinned to the v1 image API (``openstack.connect(image_api_version="1")``).
+* openstacksdk pinned to the v1 image API (``openstack.connect(image_api_version="1")``), and
+  the image calls of its compute proxy (``conn.compute.images()``: the compute image proxy).
 
 Evidence only: the client must be built in this module from a literal version, and reach the call
 through a local name, ``self.<attr>`` set in the same class, or the call chain itself. A client
@@ -50,6 +51,13 @@ _NOVA_CALLS = {
     "get": "GET /images/{id}", "delete": "DELETE /images/{id}", "set_meta": "POST /images/{id}/metadata",
     "delete_meta": "DELETE /images/{id}/metadata/{key}",
 }
+# openstacksdk's compute proxy image calls (the Nova image proxy; ``images()`` lists with details).
+_COMPUTE_PROXY_CALLS = {
+    "images": "GET /images/detail", "get_image": "GET /images/{id}", "find_image": "GET /images/{id}",
+    "delete_image": "DELETE /images/{id}", "get_image_metadata": "GET /images/{id}/metadata",
+    "fetch_image_metadata": "GET /images/{id}/metadata", "set_image_metadata": "POST /images/{id}/metadata",
+    "delete_image_metadata": "DELETE /images/{id}/metadata/{key}",
+}
 _REPLACEMENT = {
     GLANCE_V1: "a v2 client (`glanceclient.Client('2', ...)`), whose `images` methods send `/v2/images`",
     NOVA: "the image service (`glanceclient.Client('2', ...).images` or openstacksdk's `conn.image`)",
@@ -78,7 +86,7 @@ _PER_FILE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 def _find(ctx) -> List[ClientUse]:
     text = ctx.text
-    if "glanceclient" not in text and "novaclient" not in text and "image_api_version" not in text:
+    if "glanceclient" not in text and "novaclient" not in text and "openstack" not in text:
         return []
     finder = _Finder(ctx)
     return finder.uses()
@@ -95,7 +103,8 @@ class _Finder:
         found = []
         for node in self.facts.order:
             if isinstance(node, cst.Call):
-                use = self._manager_call(node) or self._v1_pin(node)
+                use = self._manager_call(node) or self._resource_call(node) or self._compute_proxy_call(node) \
+                    or self._v1_pin(node)
                 if use is not None:
                     found.append(use)
         return found
@@ -118,20 +127,79 @@ class _Finder:
         shown = f"{_code(func)}()"
         message = (f"`{shown}` sends `{sent}` {via}, which is abandoned: use {_REPLACEMENT[client]}; "
                    "no fix: the v2 calls take other arguments and answer other objects")
-        evidence = Evidence(
-            Fact(sent.split()[0], f"`{shown}` sends {sent.split()[0]}", EXPLICIT),
+        return ClientUse(call, code, message, self._evidence(sent, shown, client, built))
+
+    def _resource_call(self, call: cst.Call) -> Optional[ClientUse]:
+        """``image = gc.images.get(id); image.delete()``: a glanceclient v1 image's own methods."""
+        func = call.func
+        if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+            return None
+        sent = {"delete": "DELETE /v1/images/{id}", "update": "PUT /v1/images/{id}", "data": "GET /v1/images/{id}"}
+        if func.attr.value not in sent:
+            return None
+        binding = self.evaluator.lookup(func.value)
+        source = binding.value if binding is not None else None
+        if not isinstance(source, cst.Call) or not isinstance(source.func, cst.Attribute):
+            return None
+        manager = source.func.value
+        if not (isinstance(manager, cst.Attribute) and manager.attr.value == "images"
+                and source.func.attr.value in ("get", "find", "create")):
+            return None
+        if self._client_kind(manager.value) != GLANCE_V1:
+            return None
+        request = sent[func.attr.value]
+        shown = f"{_code(func)}()"
+        message = (f"`{shown}` sends `{request}` through glanceclient v1 (the image came from "
+                   f"`{_code(source.func)}()`), which is abandoned: use {_REPLACEMENT[GLANCE_V1]}; "
+                   "no fix: the v2 calls take other arguments and answer other objects")
+        return ClientUse(call, "IMS005", message, self._evidence(request, shown, GLANCE_V1,
+                                                               f"`{func.value.value}` is an image a glanceclient v1 client answered"))
+
+    def _compute_proxy_call(self, call: cst.Call) -> Optional[ClientUse]:
+        """``conn.compute.images()``, ``conn.compute.get_image(...)``: openstacksdk's compute proxy."""
+        func = call.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in _COMPUTE_PROXY_CALLS:
+            return None
+        proxy = func.value
+        if not (isinstance(proxy, cst.Attribute) and proxy.attr.value == "compute" and self._is_connection(proxy.value)):
+            return None
+        request = _COMPUTE_PROXY_CALLS[func.attr.value]
+        shown = f"{_code(func)}()"
+        message = (f"`{shown}` sends `{request}` to the compute image proxy (openstacksdk), which is abandoned: "
+                   f"use `conn.image` ({_code(proxy.value)}.image.images(), get_image, delete_image); "
+                   "no fix: the image proxy answers other objects")
+        return ClientUse(call, "IMS006", message, self._evidence(request, shown, NOVA,
+                                                               f"`{_code(proxy.value)}` is an openstacksdk connection"))
+
+    def _is_connection(self, node: cst.BaseExpression, depth: int = 0) -> bool:
+        if depth > 3:
+            return False
+        if isinstance(node, cst.Call):
+            return self._qualified(node.func) in _CONNECTIONS
+        if isinstance(node, cst.Name):
+            binding = self.evaluator.lookup(node)
+            value = binding.value if binding is not None else None
+            return value is not None and self._is_connection(value, depth + 1)
+        if isinstance(node, cst.Attribute) and dotted_name(node.value) == "self":
+            values = self._self_attributes().get(node.attr.value, [])
+            return bool(values) and all(self._is_connection(value, depth + 1) for value in values)
+        return False
+
+    def _evidence(self, request: str, shown: str, client: str, built: str) -> Evidence:
+        method = request.split()[0]
+        return Evidence(
+            Fact(method, f"`{shown}` sends {method}", EXPLICIT),
             Fact(IMAGE_V1 if client == GLANCE_V1 else COMPUTE, built, EXPLICIT),
             Fact(CLIENT, f"sent by the client library (`{shown}`)", EXPLICIT),
             Fact("none", "the v2 calls take other arguments and answer other objects"),
         )
-        return ClientUse(call, code, message, evidence)
 
     def _client_kind(self, receiver: cst.BaseExpression, depth: int = 0) -> Optional[str]:
         """GLANCE_V1 or NOVA when ``receiver`` is a client built here; else None."""
         if depth > 3:
             return None
         if isinstance(receiver, cst.Call):
-            return self._constructed(receiver)
+            return self._constructed(receiver) or self._factory_kind(receiver, depth)
         if isinstance(receiver, cst.Name):
             binding = self.evaluator.lookup(receiver)
             value = binding.value if binding is not None else None
@@ -140,6 +208,15 @@ class _Finder:
             kinds = {self._client_kind(value, depth + 1) for value in self._self_attributes().get(receiver.attr.value, [])}
             return kinds.pop() if len(kinds) == 1 else None  # every assignment builds the same kind
         return None
+
+    def _factory_kind(self, call: cst.Call, depth: int) -> Optional[str]:
+        """``glance_client()``: a function of this module whose one ``return`` builds a client."""
+        from .evaluate import _single_return
+        from .resolve import function_of
+
+        callee = function_of(self.evaluator, call.func, local=True)
+        returned = _single_return(callee.function) if callee is not None else None
+        return self._client_kind(returned, depth + 1) if isinstance(returned, cst.Call) else None
 
     def _self_attributes(self) -> Dict[str, List[cst.BaseExpression]]:
         """``self.<name> = value`` anywhere in the module, by name (indexed once)."""
@@ -196,7 +273,10 @@ class _Finder:
         module, imported, level = binding.imported
         if level:
             return None
-        head = f"{module}.{imported}" if imported else (module if binding.name != module.split(".")[0] else root)
+        if imported:
+            head = f"{module}.{imported}"
+        else:  # ``import a.b`` binds ``a``; ``import a.b as c`` (even ``as a``) binds ``a.b``
+            head = module if _renamed(binding.statement, binding.name) else root
         return f"{head}.{rest}" if rest else head
 
     def _literal(self, node: cst.BaseExpression) -> Optional[str]:
@@ -204,6 +284,13 @@ class _Finder:
             return node.value
         template = self.evaluator.evaluate(node)
         return template.text.strip().lower() if template is not None and template.is_literal else None
+
+
+def _renamed(statement: Optional[cst.CSTNode], name: str) -> bool:
+    """Whether ``import ... as name`` binds ``name`` in the import statement."""
+    aliases = statement.names if isinstance(statement, cst.Import) else ()
+    return any(alias.asname is not None and isinstance(alias.asname.name, cst.Name) and alias.asname.name.value == name
+               for alias in aliases)
 
 
 def _argument(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:

@@ -31,7 +31,8 @@ class NovaImageProxy(Rule):
 
     The calls on the `images` manager of a python-novaclient client built in the module
     (`novaclient.client.Client("2", session=sess).images.list()`) are flagged too: that manager
-    is the compute proxy.
+    is the compute proxy; so are the image calls of openstacksdk's compute proxy on a connection
+    built in the module (`conn.compute.images()`, `get_image`, `delete_image`, the metadata calls).
     """
 
     code = "IMS006"
@@ -56,6 +57,7 @@ class NovaImageProxy(Rule):
         Invalid('make_request(path="/%s/images/detail" % tenant_id, method="GET")\n'),
         Invalid('requests.put(f"{ecs}/v2/{project_id}/images/{image_id}/metadata/{key}", json=body)\n'),
         Invalid('from novaclient import client\n\nnova = client.Client("2", session=sess)\nnames = [i.name for i in nova.images.list()]\n'),
+        Invalid('import openstack\n\nconn = openstack.connect(cloud="otc")\nfor image in conn.compute.images():\n    print(image.name)\n'),
     ]
 
     def check(self, ctx) -> Iterable[Finding]:

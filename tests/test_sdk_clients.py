@@ -59,3 +59,35 @@ def test_selection_and_suppression_apply():
     source = 'import glanceclient\n\ngc = glanceclient.Client("1")\nx = gc.images.list()  # noqa: IMS005\n'
     assert lint_source(source, "c.py") == []
     assert lint_source(source.replace("  # noqa: IMS005", ""), "c.py", codes=["IMS006"]) == []
+
+
+def test_a_client_from_a_factory_and_the_images_it_answers():
+    source = ("import glanceclient\n\n\ndef glance_client(endpoint, token):\n"
+              "    return glanceclient.Client('1', endpoint=endpoint, token=token)\n\n\n"
+              "def drop(endpoint, token, image_id):\n    glance = glance_client(endpoint, token)\n"
+              "    image = glance.images.get(image_id)\n    image.delete()\n"
+              "    return glance_client(endpoint, token).images.list()\n")
+    found = [(f.line, f.evidence.method.value) for f in lint_source(source, "libs/openstack.py")]
+    assert found == [(10, "HEAD"), (11, "DELETE"), (12, "GET")]
+    v2 = source.replace("Client('1'", "Client('2'")
+    assert lint_source(v2, "libs/openstack.py") == []
+
+
+@pytest.mark.parametrize("imports, client", [
+    ("import novaclient.client as novaclient", "novaclient.Client(version='2', session=sess)"),
+    ("import novaclient.client", "novaclient.client.Client('2', session=sess)"),
+    ("from novaclient.v2 import client", "client.Client(session=sess)"),
+])
+def test_novaclient_spellings(imports, client):
+    source = f"{imports}\n\nnova = {client}\nimages = nova.images.list(detailed=True)\n"
+    [finding] = lint_source(source, "c.py")
+    assert finding.code == "IMS006" and "`GET /images/detail`" in finding.message
+
+
+def test_openstacksdk_compute_proxy_image_calls():
+    source = ('import openstack\n\nconn = openstack.connect(cloud="otc")\n'
+              'names = [i.name for i in conn.compute.images()]\nconn.compute.delete_image("abc")\n'
+              'servers = list(conn.compute.servers())\nimages = list(conn.image.images())\n')
+    found = [(f.code, f.line, f.evidence.method.value) for f in lint_source(source, "c.py")]
+    assert found == [("IMS006", 4, "GET"), ("IMS006", 5, "DELETE")]
+    assert lint_source(source.replace('openstack.connect(cloud="otc")', "make()"), "c.py") == []

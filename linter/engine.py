@@ -249,14 +249,15 @@ def lint_source(
 def unparsable(text: str, path: str, failure: "ParseFailure", codes=None, facts: Optional[dict] = None) -> List[Finding]:
     """IMS000 for a file that does not parse (saying plainly when it is Python 2), and the
     abandoned paths its string literals hold (no fix), so nothing is missed silently."""
-    from .literal_scan import python2_hint, scan
+    from .literal_scan import python2_cause, scan
     from .suppress import parse_suppressions
 
-    message = str(failure)
-    hint = python2_hint(text, failure.line) if message.startswith("syntax error") else None
-    if hint is not None:
+    message, line, column = str(failure), failure.line, failure.column
+    cause = python2_cause(text) if message.startswith("syntax error") else None
+    if cause is not None:  # reported where the Python 2 code is, not where the parser gave up
+        hint, line, column = cause
         message = f"Python 2 syntax ({hint}): imslint reads Python 3 only; abandoned paths in its text are still reported"
-    findings = _if_selected(unreadable(path, message, failure.line, failure.column), codes)
+    findings = _if_selected(unreadable(path, message, line, column), codes)
     findings += _unsuppressed(scan(text, path, codes), parse_suppressions(text), facts)
     return findings
 

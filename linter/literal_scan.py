@@ -28,35 +28,46 @@ _PYTHON2_LINES = (
 _FIELD = re.compile(r"%(?:\([^)%]*\))?[-#0 +]*(?:[1-9]\d*)?(?:\.\d+)?[sdirfx]|\{[^{}]*\}")
 
 
-def python2_hint(text: str, line: int = 0) -> Optional[str]:
+def python2_hint(text: str) -> Optional[str]:
     """What makes this file Python 2, from its tokens (not its strings or comments), or None."""
+    cause = python2_cause(text)
+    return cause[0] if cause is not None else None
+
+
+def python2_cause(text: str) -> Optional[Tuple[str, int, int]]:
+    """(what makes this file Python 2, its line, its column from 1), from the tokens, or None."""
     words: List[str] = []
     previous = None
+    first = None  # where the logical line starts
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             kind, string = token.type, token.string
             adjacent = previous is not None and previous.end == token.start
+            at = token.start
             if kind == tokenize.ERRORTOKEN and string == "`":
-                return "backquotes"
+                return "backquotes", at[0], at[1] + 1
             if adjacent and previous.type == tokenize.NUMBER and previous.string == "0" and kind == tokenize.NUMBER:
-                return "an octal literal such as `0777`"  # Python 3 reads ``0777`` as ``0`` then ``777``
+                # Python 3 reads ``0777`` as ``0`` then ``777``
+                return "an octal literal such as `0777`", previous.start[0], previous.start[1] + 1
             if adjacent and previous.type == tokenize.NUMBER and kind == tokenize.NAME and string in ("L", "l"):
-                return "a long literal such as `10L`"
+                return "a long literal such as `10L`", previous.start[0], previous.start[1] + 1
             if adjacent and previous.string == "<" and string == ">":
-                return "the `<>` operator"
+                return "the `<>` operator", previous.start[0], previous.start[1] + 1
             previous = token
             if kind == tokenize.STRING and re.match(r"[uU][rR]", string):
-                return "a `ur\"...\"` literal"
+                return "a `ur\"...\"` literal", at[0], at[1] + 1
             if kind in (tokenize.NEWLINE, tokenize.ENDMARKER):
                 logical = " ".join(words)
                 for pattern, what in _PYTHON2_LINES:
-                    if pattern.match(logical):
-                        return what
-                words = []
+                    if pattern.match(logical) and first is not None:
+                        return what, first[0], first[1] + 1
+                words, first = [], None
             elif kind == tokenize.STRING:
                 words.append("S")
+                first = first or at
             elif kind not in (tokenize.COMMENT, tokenize.NL, tokenize.INDENT, tokenize.DEDENT):
                 words.append(string)
+                first = first or at
     except (tokenize.TokenError, SyntaxError, IndentationError):
         pass
     return None

@@ -194,7 +194,25 @@ def _is_route_tuple(facts: ModuleFacts, node: cst.CSTNode) -> bool:
     ):
         return True  # nova's ``('/images', {'GET': [controller, 'index']})``
     name = handler.attr.value if isinstance(handler, cst.Attribute) else getattr(handler, "value", "")
-    return isinstance(name, str) and bool(_HANDLER_NAME.search(name))
+    if isinstance(name, str) and bool(_HANDLER_NAME.search(name)):
+        return True
+    holder = facts.parent(table)
+    call = facts.parent(holder) if isinstance(holder, cst.Arg) else None
+    if isinstance(call, cst.Call) and callee_name(call.func).rsplit(".", 1)[-1] == "patterns":
+        return True  # Django before 1.8: ``patterns('', (r'^api/v1.1/images/detail$', 'app.views.list'))``
+    return False
+
+
+def _in_route_paths(facts: ModuleFacts, node: cst.CSTNode) -> bool:
+    """``app.route(("/v1/images/<id>", "//v1/images/<id>"), ...)``: one of the paths a route
+    registration takes as a list or tuple (bottle, Flask's ``add_url_rule`` loops, aiohttp)."""
+    element = facts.parent(node)
+    paths = facts.parent(element) if isinstance(element, cst.Element) else None
+    arg = facts.parent(paths) if isinstance(paths, (cst.Tuple, cst.List)) else None
+    call = facts.parent(arg) if isinstance(arg, cst.Arg) else None
+    if not isinstance(call, cst.Call) or arg.keyword is not None or call.args[0] is not arg:
+        return False
+    return classify(call, arg, isinstance(facts.parent(call), cst.Decorator)).kind == ROUTE
 
 
 _COLLECTIONS = (cst.Tuple, cst.List, cst.Set)
@@ -321,7 +339,7 @@ class SiteFinder:
             return []
         if use is not None and self.evaluator.is_helper(use.site.call, imported=True):
             return []  # a helper builds a URL from it: reported where the result is sent
-        if kind == ROUTE or _is_route_tuple(self.facts, node):
+        if kind == ROUTE or _is_route_tuple(self.facts, node) or _in_route_paths(self.facts, node):
             for template, matches in matched:
                 service = self._service(template, None, matches)
                 route = select_endpoint(matches, None, service.value) if service.value != OTHER else None

@@ -317,7 +317,16 @@ def test_orphaned_import_is_dropped_only_when_it_was_used_before():
     ("x = 0777\n", "octal"), ("x = `y`\n", "backquotes"),
 ])
 def test_python2_hints(text, hint):
-    assert hint in python2_hint(text, 1)
+    assert hint in python2_hint(text)
+
+
+def test_python2_is_reported_where_its_code_is():
+    text = ("import os\n\n\ndef setup(protocol):\n    if protocol:\n        print \"unknown %s\" % protocol\n"
+            "    requests.get('http://glance:9292/v1/images/detail')\n    os.umask(022)\n")
+    found = {f.code: (f.line, f.column) for f in lint_source(text, "tools/setup.py")}
+    assert found == {"IMS000": (6, 9), "IMS005": (7, 18)}
+    octal = text.replace('        print \"unknown %s\" % protocol\n', "        pass\n")
+    assert [(f.line, f.column) for f in lint_source(octal, "tools/setup.py") if f.code == "IMS000"] == [(8, 14)]
 
 
 def test_rst_backquotes_and_old_python3_are_not_called_python2():
@@ -378,3 +387,23 @@ def test_a_settings_default_host_is_medium_evidence():
     assert lint_source(other, "tools/clean.py") == []  # another provider's default: its /v1/images
     unset = source.replace(', "http://controller:9292"', "")
     assert lint_source(unset, "tools/clean.py")[0].fix is None  # no default: no evidence
+
+
+def test_routes_given_as_a_tuple_of_paths_and_old_django_patterns():
+    bottle = ("import bottle\n\n\ndef images_id(image_id):\n    return ''\n\n\napp = bottle.Bottle()\n"
+              "app.route(('/v1/images/<image_id>', '//v1/images/<image_id>'), method=('GET', 'DELETE'), callback=images_id)\n")
+    [finding] = lint_source(bottle, "dwarf/image/api.py")
+    assert finding.code == "IMS008"
+    django = ("from django.conf.urls.defaults import patterns\n\n"
+              "urlpatterns = patterns('',\n    (r'^api/v1.1/images/detail$', 'synnefo.api.images.list_images'),\n)\n")
+    [finding] = lint_source(django, "synnefo/api/urls.py")
+    assert finding.code == "IMS008"
+    listed = bottle.replace("app.route((", "requests.get((")  # a tuple passed to a request call is no route
+    assert all(f.code != "IMS008" for f in lint_source("import requests\n" + listed, "dwarf/image/api.py"))
+
+
+def test_a_webob_blank_request_goes_to_the_projects_own_app():
+    source = ("import webob\n\n\ndef test_index(app):\n"
+              "    req = webob.Request.blank('/v1.1/images/detail')\n    res = req.get_response(app)\n")
+    [finding] = lint_source(source, "nova/tests/test_images.py")
+    assert finding.evidence.role.value == SERVER and finding.fix is None

@@ -185,10 +185,13 @@ _APP_CLIENT_FACTORIES = frozenset({"test_client", "TestClient", "TestApp", "APIC
 def own_app_client(evaluator, call: cst.Call) -> Optional[str]:
     """Why ``call`` goes to this project's own views (None when it does not): Django's
     ``self.client`` in a Django or DRF test case, or a client made by ``app.test_client()``,
-    ``TestClient(app)``, ``TestApp(app)``, ``APIClient()``, ``django.test.Client()``."""
+    ``TestClient(app)``, ``TestApp(app)``, ``APIClient()``, ``django.test.Client()``, webob's
+    ``Request.blank(path)`` (an in-process request for a WSGI app)."""
     receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
     if receiver is None:
         return None
+    if call.func.attr.value == "blank" and dotted_name(receiver).rsplit(".", 1)[-1] == "Request":
+        return f"`{dotted_name(call.func)}()` builds an in-process request for a WSGI app (this project's own)"
     if isinstance(receiver, cst.Attribute) and dotted_name(receiver) == "self.client":
         from ..resolve import enclosing_class
 

@@ -623,9 +623,28 @@ class SiteFinder:
         for name in _HOST_ATTRIBUTES:
             text = _binding_text(class_attribute(evaluator, owner, name), literal_only=False)
             signals += service_evidence.host_signals(url_host(text) if text else None, f"the class attribute `{name}`")
+        signals += self._endpoint_version_signals(evaluator, owner.node)
         for name in base_names(evaluator, owner):
             signals += service_evidence.name_signals(name.rsplit(".", 1)[-1], "the base class")
         self._class_signals[key] = signals
+        return signals
+
+    def _endpoint_version_signals(self, evaluator, class_node: cst.CSTNode) -> list:
+        """``self.endpoint = "/".join([self.endpoint.rstrip("/"), "v1"])`` (or ``+ "/v1"``) in a
+        method of the class: the endpoint its relative paths go to ends in that version."""
+        signals = []
+        for node in evaluator.facts.subtree(class_node):
+            if not isinstance(node, cst.Assign) or len(node.targets) != 1:
+                continue
+            target = node.targets[0].target
+            if not (isinstance(target, cst.Attribute) and dotted_name(target.value) == "self"
+                    and target.attr.value in _HOST_ATTRIBUTES):
+                continue
+            template = evaluator.evaluate(node.value)
+            last = template.text.rstrip("/").rsplit("/", 1)[-1] if template is not None and "/" in template.text else ""
+            if HOLE_CHAR not in last:
+                signals += service_evidence.version_signals(
+                    last or None, f"the end of `self.{target.attr.value}` (set in the class)", suffix=True)
         return signals
 
     # -- filters -----------------------------------------------------------------------------------

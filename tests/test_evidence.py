@@ -407,3 +407,16 @@ def test_a_webob_blank_request_goes_to_the_projects_own_app():
               "    req = webob.Request.blank('/v1.1/images/detail')\n    res = req.get_response(app)\n")
     [finding] = lint_source(source, "nova/tests/test_images.py")
     assert finding.evidence.role.value == SERVER and finding.fix is None
+
+
+def test_an_endpoint_the_class_sets_to_end_in_a_version():
+    source = ("from openstackclient.api import api\n\n\nclass APIv1(api.BaseAPI):\n"
+              "    def __init__(self, endpoint=None, **kwargs):\n"
+              "        super().__init__(endpoint=endpoint, **kwargs)\n"
+              "        self.endpoint = '/'.join([self.endpoint.rstrip('/'), 'v1'])\n\n"
+              "    def image_list(self, **filter):\n        return self.list('/images/detail', **filter)['images']\n")
+    [finding] = lint_source(source, "openstackclient/api/image_v1.py")
+    assert finding.code == "IMS005" and finding.evidence.service.value == IMAGE_V1
+    assert "the end of `self.endpoint` (set in the class) is 'v1'" in finding.evidence.service.reason
+    v2 = source.replace("'v1'])", "'v2'])")
+    assert "IMS007" in {f.code for f in lint_source(v2, "openstackclient/api/image_v2.py")}  # never existed on v2

@@ -257,6 +257,10 @@ def unparsable(text: str, path: str, failure: "ParseFailure", codes=None, facts:
     if cause is not None:  # reported where the Python 2 code is, not where the parser gave up
         hint, line, column = cause
         message = f"Python 2 syntax ({hint}): imslint reads Python 3 only; abandoned paths in its text are still reported"
+    from .prefilter import uses_client_library
+
+    if uses_client_library(text.encode("utf-8", "surrogatepass")):
+        message += "; its image client library calls (glanceclient, novaclient, openstacksdk) are not checked"
     findings = _if_selected(unreadable(path, message, line, column), codes)
     findings += _unsuppressed(scan(text, path, codes), parse_suppressions(text), facts)
     return findings

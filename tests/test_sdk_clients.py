@@ -91,3 +91,10 @@ def test_openstacksdk_compute_proxy_image_calls():
     found = [(f.code, f.line, f.evidence.method.value) for f in lint_source(source, "c.py")]
     assert found == [("IMS006", 4, "GET"), ("IMS006", 5, "DELETE")]
     assert lint_source(source.replace('openstack.connect(cloud="otc")', "make()"), "c.py") == []
+
+
+def test_a_file_that_does_not_parse_says_its_client_calls_are_not_checked():
+    source = 'import glanceclient\n\ngc = glanceclient.Client("1")\nprint gc.images.list()\n'
+    [finding] = lint_source(source, "c.py")
+    assert finding.code == "IMS000" and "client library calls" in finding.message
+    assert "client library" not in lint_source('print "/v1/images/detail"\n', "c.py")[0].message

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
-from .options import EngineOptions
+from .options import DEFAULT_MAX_FILE_SIZE, EngineOptions
 from .engine import fix_source, lint_source, unreadable
 from .findings import Finding
 
@@ -43,6 +43,7 @@ class FileJob:
     # Run the pre-filter's ``ast`` screen first (``prefilter.alive``): a file it rules out is
     # reported clean without libcst (``Selection.screen``).
     screen: bool = False
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE  # ``EngineOptions.max_file_size``
 
 
 @dataclass
@@ -72,7 +73,7 @@ def process_file(job: FileJob) -> FileReport:
 
         cache.record_imports()
         cache.begin_job()
-    if job.screen:
+    if job.screen and not (job.max_file_size and len(data) > job.max_file_size):  # a large file is never parsed
         from .notebooks import scannable
         from .prefilter import alive
 
@@ -86,7 +87,7 @@ def process_file(job: FileJob) -> FileReport:
 
     options = EngineOptions(
         target=job.target, resolve_import=ImportResolver(job.abs_path, job.roots), double_endpoints=job.double_endpoints,
-        imported_elsewhere=job.imported_elsewhere,
+        imported_elsewhere=job.imported_elsewhere, max_file_size=job.max_file_size,
     )
     try:
         if job.mode == CHECK:

@@ -128,7 +128,7 @@ def analyse(
         return []
     module = parse(text)
     from .context import FileContext
-    from .suppress import parse_suppressions
+    from .suppress import suppressions_for
 
     findings: List[Finding] = []
     try:  # the one traversal (FileContext) and the rules both recurse over the tree
@@ -140,7 +140,7 @@ def analyse(
     if facts is not None:
         facts.update(file_facts(context))
     if findings:
-        findings = _unsuppressed(findings, parse_suppressions(text), facts)
+        findings = _unsuppressed(findings, suppressions_for(text), facts)
     return sorted(set(findings), key=lambda f: (f.line, f.column, f.code, f.message))
 
 
@@ -287,14 +287,14 @@ def unparsable(text: str, path: str, failure: "ParseFailure", codes=None, facts:
     """IMS000 for a file that does not parse (saying plainly when it is Python 2), and the
     abandoned paths its string literals hold (no fix), so nothing is missed silently."""
     from .literal_scan import python2_hint, scan
-    from .suppress import parse_suppressions
+    from .suppress import suppressions_for
 
     message = str(failure)
     hint = python2_hint(text, failure.line) if message.startswith("syntax error") else None
     if hint is not None:
         message = f"Python 2 syntax ({hint}): imslint reads Python 3 only; abandoned paths in its text are still reported"
     findings = _if_selected(unreadable(path, message, failure.line, failure.column), codes)
-    findings += _unsuppressed(scan(text, path, codes), parse_suppressions(text), facts)
+    findings += _unsuppressed(scan(text, path, codes), suppressions_for(text), facts)
     return findings
 
 

@@ -300,7 +300,10 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
             selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, entry[1])]))
             continue
         records = [(level, module, tuple(names)) for level, module, names in entry[2]]
-        scanned.append((item, FileFacts(path, entry[0] != "other", records, entry, _read_scannable, changed)))
+        # An entry made before the index was loaded is not in it: what is learnt of it later is
+        # not worth saving the whole index for (every warm run did).
+        told = changed if index is not None else _nothing
+        scanned.append((item, FileFacts(path, entry[0] != "other", records, entry, _read_scannable, told)))
     if everything:
         selection.candidates = [item for item, _ in scanned]
         selection.screen = [False] * len(scanned)
@@ -313,6 +316,10 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
     if index is not None:
         index.save()
     return selection
+
+
+def _nothing() -> None:
+    pass
 
 
 def _prefilter_index(cache_dir: Optional[str]):

@@ -24,7 +24,7 @@ it checks that imslint's findings are exactly the planted ones, with and without
 that ``fix --diff`` touches exactly the planted files it touches alone. On the cloud corpus (real
 code has findings) it records the findings per code and per package and checks that they are
 identical with and without the cache, that the planted files' findings are unchanged inside the
-corpus, and (once the engine has ``--no-prefilter``) identical with the pre-filter off. It exits 1
+corpus, and identical with the pre-filter off (``IMSLINT_NO_PREFILTER=1``). It exits 1
 when a check fails.
 
 ``--phase-profile`` profiles ``imslint check --no-cache --jobs 1`` on the cloud corpus with
@@ -385,36 +385,22 @@ def per_package(keys: List[List[object]], corpus_shown: str, planted: Sequence[s
     return {top: dict(sorted(c.items())) for top, c in sorted(result.items())}
 
 
-# TODO(bench): the pre-filter-off comparison (issue 11: "findings identical to a run with the
-# pre-filter off"). imslint 0.1.0 has no way to turn the pre-filter off; when the engine grows the
-# (hidden) ``--no-prefilter`` option of ``imslint check``, this hook runs it once per corpus,
-# without the cache, and the findings must equal the cold run's. Until then it is skipped with a
-# printed note.
-NO_PREFILTER_OPTION = "--no-prefilter"
-
-
-def prefilter_off_supported() -> bool:
-    result = run_imslint(["check", "--help"])
-    if NO_PREFILTER_OPTION in result.stdout:
-        return True
-    # A hidden click option is not in --help: ask for it and see whether click rejects it.
-    probe = run_imslint(["check", NO_PREFILTER_OPTION, "--exit-zero", "-q", "--no-cache", str(Path(__file__).resolve())])
-    return "no such option" not in (probe.stderr + probe.stdout).lower()
+# The pre-filter-off comparison (issue 11: "findings identical to a run with the pre-filter off"):
+# ``IMSLINT_NO_PREFILTER=1`` (``linter.prefilter.disabled``) makes every readable file a candidate;
+# run once per corpus, without the cache, its findings must equal the cold run's.
+NO_PREFILTER = dict(COLD, IMSLINT_NO_PREFILTER="1")
 
 
 def prefilter_off_check(shown: str, jobs: List[str], cold_keys: List[List[object]]) -> Tuple[Optional[bool], str, Optional[float]]:
-    """(ok or None when skipped, note, seconds) of the findings with the pre-filter off."""
-    if not prefilter_off_supported():
-        return None, (f"SKIPPED: `imslint check {NO_PREFILTER_OPTION}` does not exist in this engine "
-                      "(TODO hook in bench.py: it runs once the option is added)"), None
-    command = [*imslint_command(), "check", NO_PREFILTER_OPTION, "-o", "json", "--exit-zero", *jobs, shown]
+    """(ok, note, seconds) of the findings with the pre-filter off."""
+    command = [*imslint_command(), "check", "-o", "json", "--exit-zero", *jobs, shown]
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, env=COLD)
+    result = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, env=NO_PREFILTER)
     seconds = time.perf_counter() - started
     try:
         keys = finding_keys(result.stdout)
     except ValueError:
-        return False, f"FAIL: imslint check {NO_PREFILTER_OPTION} did not print JSON: {result.stderr.strip()[-300:]}", seconds
+        return False, f"FAIL: imslint check with IMSLINT_NO_PREFILTER=1 did not print JSON: {result.stderr.strip()[-300:]}", seconds
     if keys == cold_keys:
         return True, f"OK: findings identical with the pre-filter off ({len(keys)}; {seconds:.1f}s)", seconds
     missing = [k for k in keys if k not in cold_keys]

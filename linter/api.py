@@ -64,6 +64,7 @@ def run_paths(
             link_target=item.link_target,
             link_inside=item.link_inside,
             screen=screen,
+            max_file_size=item.settings.max_file_size,
         )
         for item, screen in zip(selection.candidates, selection.screen)
     ]

@@ -144,7 +144,8 @@ def key(job, content_hash: str) -> str:
     parts = [FORMAT, fingerprint(), str(job.display_path), os.path.abspath(job.abs_path), sorted(job.codes),
              str(job.target), job.mode, bool(job.unsafe), [str(root) for root in job.roots], content_hash,
              [list(pair) for pair in job.double_endpoints],
-             None if job.imported_elsewhere is None else list(job.imported_elsewhere), bool(getattr(job, "screen", False))]
+             None if job.imported_elsewhere is None else list(job.imported_elsewhere), bool(getattr(job, "screen", False)),
+             getattr(job, "max_file_size", None)]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 

@@ -36,6 +36,8 @@ def common_options(function):
         click.option("--config", "config_file", help="Configuration file to use."),
         click.option("--target", type=click.Choice(["huawei-ims", "openstack-glance", "huawei-cloudimages"]),
                      help="The API to migrate to (default huawei-ims)."),
+        click.option("--max-file-size", metavar="SIZE",
+                     help="Files above this size (bytes, or 4MB, 512KB) get IMS000 and a literal scan, not a parse; 0: no limit."),
         click.option("--exit-zero", "-e", is_flag=True, help="Exit 0 even when there are findings."),
         click.option("--statistics", is_flag=True, help="Print a count per rule code."),
         click.option("--show-fixes", is_flag=True, help="Show what each fix would do."),
@@ -201,6 +203,8 @@ def _overrides(options) -> dict:
             overrides[key] = _split_codes(options[cli_key])
     if options.get("target"):
         overrides["target"] = options["target"]
+    if options.get("max_file_size") is not None:
+        overrides["max-file-size"] = options["max_file_size"]
     if options.get("force_exclude"):
         overrides["force-exclude"] = True
     if options.get("no_respect_gitignore"):

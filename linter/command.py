@@ -295,7 +295,8 @@ def _lint_stdin(request: Request, resolver):
     settings = resolver.settings_for(name if name != "-" else "stdin.py")
     codes = frozenset(settings.codes_for(name))
     engine_options = EngineOptions(
-        target=settings.target, resolve_import=ImportResolver(os.path.abspath(name), (os.getcwd(),))
+        target=settings.target, resolve_import=ImportResolver(os.path.abspath(name), (os.getcwd(),)),
+        max_file_size=settings.max_file_size,
     )
     data = sys.stdin.buffer.read()
     if name != "-" and force_excluded(os.path.abspath(name), False, resolver):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,6 +22,8 @@ from pathlib import Path
 from typing import AbstractSet, Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from pathspec import GitIgnoreSpec
+
+from .options import DEFAULT_MAX_FILE_SIZE
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -347,6 +350,7 @@ class Settings:
     force_exclude: bool
     unsafe_fixes: bool
     check_server_tests: bool
+    max_file_size: int  # bytes; 0: no limit (``options.DEFAULT_MAX_FILE_SIZE``)
     include: Globs
     exclude: Globs
     root: Path
@@ -424,6 +428,24 @@ def _target(value: object) -> str:
     return value  # type: ignore[return-value]
 
 
+_SIZE = re.compile(r"(\d+(?:\.\d+)?) ?([KMG]i?B|B)?", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}  # binary: 1 MB = 1,048,576 bytes
+
+
+def _size(value: object) -> int:
+    """A size in bytes: an integer, or a string with a unit (``"4MB"``, ``"512 KB"``); 0: no limit."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 0:
+            raise _Invalid(f"expected a size of 0 or more bytes, got {value}")
+        return value
+    match = _SIZE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        shown = repr(value) if isinstance(value, str) else _toml_type(value)
+        raise _Invalid(f"expected a size in bytes or a string such as \"4MB\" or \"512KB\", got {shown}")
+    number, unit = match.groups()
+    return int(float(number) * _UNITS[(unit or "")[:1].lower()])
+
+
 _Check = Callable[[object, Sequence[str], str], Any]  # (value, known codes, directory)
 _CHECKS: Dict[str, _Check] = {
     "select": lambda value, known, _: _codes(value, known),
@@ -440,6 +462,7 @@ _CHECKS: Dict[str, _Check] = {
     "force-exclude": lambda value, *_: _boolean(value),
     "unsafe-fixes": lambda value, *_: _boolean(value),
     "check-server-tests": lambda value, *_: _boolean(value),
+    "max-file-size": lambda value, *_: _size(value),
 }
 CONFIG_KEYS = tuple(_CHECKS)
 
@@ -491,6 +514,7 @@ def _combine(
         force_exclude=pick("force-exclude", False),
         unsafe_fixes=pick("unsafe-fixes", False),
         check_server_tests=pick("check-server-tests", False),
+        max_file_size=pick("max-file-size", DEFAULT_MAX_FILE_SIZE),
         include=pick("include", Globs.relative_to(root, DEFAULT_INCLUDE)),
         exclude=pick("exclude", Globs.relative_to(root, DEFAULT_EXCLUDE))
         + file.get("extend-exclude", no_globs)

@@ -128,7 +128,7 @@ def analyse(
         return []
     module = parse(text)
     from .context import FileContext
-    from .suppress import parse_suppressions
+    from .suppress import suppressions_for
 
     findings: List[Finding] = []
     try:  # the one traversal (FileContext) and the rules both recurse over the tree
@@ -140,7 +140,7 @@ def analyse(
     if facts is not None:
         facts.update(file_facts(context))
     if findings:
-        findings = _unsuppressed(findings, parse_suppressions(text), facts)
+        findings = _unsuppressed(findings, suppressions_for(text), facts)
     return sorted(set(findings), key=lambda f: (f.line, f.column, f.code, f.message))
 
 
@@ -239,6 +239,9 @@ def lint_source(
     decoded = None
     try:
         decoded = decode_for(source, path)
+        large = too_large(source, options)
+        if large is not None:
+            return _told(unanalysed(decoded.text, path, large, codes, facts), decoded, facts)
         return _told(analyse(decoded.text, path, codes, options, facts), decoded, facts)
     except SourceError as exc:
         return _if_selected(unreadable(path, str(exc)), codes)
@@ -246,11 +249,45 @@ def lint_source(
         return _told(unparsable(decoded.text, path, exc, codes, facts), decoded, facts)
 
 
+_UNITS = (("GB", 1024 ** 3), ("MB", 1024 ** 2), ("KB", 1024))
+
+
+def _shown_size(size: int, exact: bool = False) -> str:
+    """``4.2 MB``, ``512 KB``; ``exact``: a configured limit, without a trailing ``.0``."""
+    for unit, scale in _UNITS:
+        if size >= scale:
+            number = f"{size / scale:.1f}"
+            return f"{number[:-2] if exact and number.endswith('.0') else number} {unit}"
+    return f"{size} bytes"
+
+
+def too_large(source: Union[str, bytes], options: EngineOptions) -> Optional[str]:
+    """The IMS000 message for a file above ``max-file-size`` (``EngineOptions.max_file_size``),
+    which is never parsed; None for a file within the limit."""
+    limit = options.max_file_size
+    if not limit:
+        return None
+    size = len(source) if isinstance(source, bytes) or source.isascii() else len(source.encode("utf-8", "surrogatepass"))
+    if size <= limit:
+        return None
+    return (f"too large to analyse ({_shown_size(size)} > {_shown_size(limit, exact=True)}, the `max-file-size`"
+            " limit): only the abandoned paths in its string literals are reported")
+
+
+def unanalysed(text: str, path: str, message: str, codes=None, facts: Optional[dict] = None) -> List[Finding]:
+    """A file too large to parse: IMS000 and the literal scan (``unparsable``) when its own text
+    can hold an abandoned path (``could_match``), else nothing, as for any file that cannot; what
+    it takes from other modules is not followed (that needs the parse)."""
+    if not could_match(text):
+        return []
+    return unparsable(text, path, ParseFailure(message), codes, facts)
+
+
 def unparsable(text: str, path: str, failure: "ParseFailure", codes=None, facts: Optional[dict] = None) -> List[Finding]:
     """IMS000 for a file that does not parse (saying plainly when it is Python 2), and the
     abandoned paths its string literals hold (no fix), so nothing is missed silently."""
     from .literal_scan import python2_cause, scan
-    from .suppress import parse_suppressions
+    from .suppress import suppressions_for
 
     message, line, column = str(failure), failure.line, failure.column
     cause = python2_cause(text) if message.startswith("syntax error") else None
@@ -262,7 +299,7 @@ def unparsable(text: str, path: str, failure: "ParseFailure", codes=None, facts:
     if uses_client_library(text.encode("utf-8", "surrogatepass")):
         message += "; its image client library calls (glanceclient, novaclient, openstacksdk) are not checked"
     findings = _if_selected(unreadable(path, message, line, column), codes)
-    findings += _unsuppressed(scan(text, path, codes), parse_suppressions(text), facts)
+    findings += _unsuppressed(scan(text, path, codes), suppressions_for(text), facts)
     return findings
 
 
@@ -299,6 +336,10 @@ def fix_source(
     options = options or EngineOptions(target=target)
     try:
         decoded = decode_for(source, path)
+        large = too_large(source, options)
+        if large is not None:  # never parsed, so never fixed
+            findings = unanalysed(decoded.text, path, large, codes, facts)
+            return FixOutcome(decoded.text, _told(findings, decoded, facts), source=decoded)
         findings = analyse(decoded.text, path, codes, options, facts)
     except SourceError as exc:
         return FixOutcome(source if isinstance(source, str) else "", _if_selected(unreadable(path, str(exc)), codes))

@@ -60,7 +60,8 @@ class Linter:
         absolute = os.path.abspath(path)
         settings = self.resolver.settings_for(absolute)
         roots = tuple(dict.fromkeys([os.getcwd(), str(settings.root)]))
-        options = EngineOptions(target=settings.target, resolve_import=ImportResolver(absolute, roots))
+        options = EngineOptions(target=settings.target, resolve_import=ImportResolver(absolute, roots),
+                                max_file_size=settings.max_file_size)
         return frozenset(settings.codes_for(absolute)), options
 
     def lint(self, uri: str, path: str, text: str) -> list:

@@ -6,6 +6,11 @@ from typing import Callable, Optional, Tuple
 
 from .endpoints import HUAWEI_IMS
 
+# Files above this many bytes are not parsed (``max-file-size``): libcst needs a few hundred bytes
+# of memory per source byte, so a generated 40 MB module would exhaust the machine. They get an
+# IMS000 finding and the token-level literal scan instead (``engine.too_large``).
+DEFAULT_MAX_FILE_SIZE = 4 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class EngineOptions:
@@ -18,3 +23,5 @@ class EngineOptions:
     # Names of this module's constants that other modules of the project import (None: unknown,
     # as for one file alone): a constant no other module imports may be rewritten where it is defined.
     imported_elsewhere: Optional[Tuple[str, ...]] = None
+    # Bytes above which a file is not parsed (``DEFAULT_MAX_FILE_SIZE``); 0: no limit.
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE

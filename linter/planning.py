@@ -276,14 +276,12 @@ def _readers(ctx, migration: Migration):
         verdict = readers_evidence.delete_readers(ctx, site.call.call)
         return verdict, list(verdict.edits), None, False
     flow = for_context(ctx)
-    origin = next((c for c in flow.calls if c.request_site is site), None) if flow is not None else None
+    origin = _by_site(ctx, flow).get(id(site)) if flow is not None else None
     if origin is None:
         return readers_evidence.Verdict(safety.SAFE), [], None, False
     verdict = readers_evidence.list_readers(flow, origin, ctx.position)
     edits: List[TextEdit] = []
-    for hazard in hazards(ctx, flow):
-        if hazard.value.origin is not origin:
-            continue
+    for hazard in _by_origin(ctx, hazards(ctx, flow)).get(id(origin), ()):
         line = ctx.position(hazard.node)[0]
         if hazard.rewrite is None:
             why = f": {hazard.blocked}" if hazard.blocked else ""
@@ -294,6 +292,41 @@ def _readers(ctx, migration: Migration):
         edits += [(e.start, e.end, e.content) for e in hazard.rewrite.edits]
     pages = ctx.options.target != HUAWEI_CLOUDIMAGES and flow.misses_pages(origin)
     return verdict, edits, origin, pages
+
+
+# Indexes made once per file, kept on its context as ``fields.hazards`` does: looking through every
+# call or hazard of the file for each request made a file of many requests quadratic.
+
+def _by_site(ctx, flow) -> dict:
+    """The flow's list calls by the request site they answer (``id``; the first call of a site)."""
+    index = getattr(ctx, "_list_calls_by_site", None)
+    if index is None:
+        index = ctx._list_calls_by_site = {}
+        for call in flow.calls:
+            if call.request_site is not None:
+                index.setdefault(id(call.request_site), call)
+    return index
+
+
+def _by_origin(ctx, found) -> dict:
+    """``fields.hazards`` by the list call whose answer they read (``id``), in source order."""
+    index = getattr(ctx, "_hazards_by_origin", None)
+    if index is None:
+        index = ctx._hazards_by_origin = {}
+        for hazard in found:
+            index.setdefault(id(hazard.value.origin), []).append(hazard)
+    return index
+
+
+def _doubles_by_family(ctx) -> dict:
+    """The module's test doubles by endpoint family (``endpoint_family``), in source order."""
+    index = getattr(ctx, "_doubles_by_family", None)
+    if index is None:
+        index = ctx._doubles_by_family = {}
+        for other in ctx.sites:
+            if other.role == DOUBLE:
+                index.setdefault(endpoint_family(other.match.endpoint), []).append(other)
+    return index
 
 
 # -- the page loop, planned on the rewritten text ---------------------------------------------------
@@ -413,16 +446,36 @@ def _edited_literals(migration: Migration) -> List[cst.CSTNode]:
 
 
 def _bindings_of(ctx, statement):
+    """The bindings of ``statement``'s scope that ``statement`` makes, in the scope's order
+    (the scopes' bindings indexed by statement once per file)."""
     scope = ctx.facts.scope_of.get(statement)
     if scope is None:
         return []
-    return [b for bindings in scope.bindings.values() for b in bindings if b.statement is statement]
+    index = getattr(ctx, "_bindings_by_statement", None)
+    if index is None:
+        index = ctx._bindings_by_statement = {}
+        for each in {id(s): s for s in ctx.facts.scope_of.values()}.values():
+            for bindings in each.bindings.values():
+                for binding in bindings:
+                    index.setdefault((id(each), id(binding.statement)), []).append(binding)
+    return index.get((id(scope), id(statement)), [])
+
+
+def _sites_holding(ctx, node: cst.CSTNode) -> list:
+    """The request sites whose call (or node) holds ``node``, in ``ctx.sites`` order (indexed once)."""
+    index = getattr(ctx, "_sites_by_node", None)
+    if index is None:
+        index = ctx._sites_by_node = {}
+        for site in ctx.sites:
+            for inner in ctx.facts.subtree(site.node):
+                index.setdefault(inner, []).append(site)
+    return index.get(node, [])
 
 
 def _same_rewrite(ctx, migration: Migration, use: cst.CSTNode) -> bool:
     """``use`` is in another site whose fix makes the same path edits and is offered too."""
-    for other in ctx.sites:
-        if other is migration.site or use not in set(ctx.facts.subtree(other.node)):
+    for other in _sites_holding(ctx, use):
+        if other is migration.site:
             continue
         other_migration = ctx.migration(other)
         if other.match.endpoint.kind in NO_REWRITE or other.role == DOUBLE:
@@ -437,10 +490,8 @@ def _doubles(ctx, site) -> Optional[str]:
     """A test double of this module (or of the project, ``options.double_endpoints``) that serves
     the same endpoint: the request and its doubles move together or not at all."""
     family = endpoint_family(site.match.endpoint)
-    for other in ctx.sites:
-        if other is site or other.role != DOUBLE:
-            continue
-        if endpoint_family(other.match.endpoint) == family:
+    for other in _doubles_by_family(ctx).get(family, ()):
+        if other is not site:
             return f"its test double stays at v1 (line {ctx.position(other.node)[0]}): migrate them together"
     elsewhere = dict(ctx.options.double_endpoints)
     where = elsewhere.get(":".join(family))

@@ -260,7 +260,8 @@ def collect(paths: Sequence[str], resolver, *, jobs=None, cache_dir=None, use_ca
         text = decoded.text if decoded is not None else None
         if text is not None:
             settings = resolver.settings_for(absolute)
-            options = EngineOptions(target=settings.target, resolve_import=ImportResolver(absolute, roots))
+            options = EngineOptions(target=settings.target, resolve_import=ImportResolver(absolute, roots),
+                                    max_file_size=settings.max_file_size)
             v2 = count_v2_requests(text, report.display_path, options)
         states.append(file_state(report.display_path, report.findings, report.facts.get("todo", ()), v2,
                                  getattr(decoded, "notebook", None)))

@@ -46,6 +46,7 @@ TIMESTAMP_KEYS = ("created_at", "updated_at", "created", "updated")
 V2_PAGE_SIZE = 25
 
 _LIST_EXPRESSIONS = (cst.Subscript, cst.Call, cst.Name, cst.Attribute, cst.Await, cst.BooleanOperation)
+_USE_EXPRESSIONS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Await)  # ``ResponseFlow.uses``
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 _SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 _LIST_CALLS = frozenset({"sorted", "list", "reversed", "tuple", "filter"})
@@ -327,6 +328,8 @@ class ResponseFlow:
         self._index: Optional[_Index] = None
         self._reads: Optional[List[Read]] = None
         self._lists: Optional[Dict[ListCall, List[cst.CSTNode]]] = None
+        self._uses: Optional[Dict[ListCall, List[cst.CSTNode]]] = None
+        self._reads_by_origin: Optional[Dict[ListCall, List[Read]]] = None
 
     def subtree(self, node: cst.CSTNode) -> List[cst.CSTNode]:
         return self.facts.subtree(node)
@@ -729,8 +732,16 @@ class ResponseFlow:
         store = via == "subscript" and is_store(self.facts, node)
         yield Read(node, base, index, self.literal_key(index), value, via, store)
 
+    def reads_from(self, origin: ListCall) -> List[Read]:
+        """``reads()`` of the values ``origin`` answered, in source order (grouped once per module)."""
+        if self._reads_by_origin is None:
+            self._reads_by_origin = {}
+            for read in self.reads():
+                self._reads_by_origin.setdefault(read.value.origin, []).append(read)
+        return self._reads_by_origin.get(origin, [])
+
     def reads_of(self, origin: ListCall, kind: str, key: str) -> List[Read]:
-        return [r for r in self.reads() if r.value.origin is origin and r.value.kind == kind and r.key == key]
+        return [r for r in self.reads_from(origin) if r.value.kind == kind and r.key == key]
 
     # -- uses of the list ------------------------------------------------------------------------------
     def list_nodes(self, origin: ListCall) -> List[cst.CSTNode]:
@@ -744,6 +755,20 @@ class ResponseFlow:
                 if value is not None and value.kind == LIST and not value.first_page and not is_store(self.facts, node):
                     self._lists.setdefault(value.origin, []).append(node)
         return self._lists.get(origin, [])
+
+    def uses(self, origin: ListCall) -> List[cst.CSTNode]:
+        """Every expression (name, attribute, call, subscript, await) whose value comes from
+        ``origin``'s answer and is read, not stored, in source order; the module is walked once for
+        all the calls (a walk per call made a file of many calls quadratic)."""
+        if self._uses is None:
+            self._uses = {}
+            for node in self.facts.order:
+                if not isinstance(node, _USE_EXPRESSIONS):
+                    continue
+                value = self.value(node)
+                if value is not None and not is_store(self.facts, node):
+                    self._uses.setdefault(value.origin, []).append(node)
+        return self._uses.get(origin, [])
 
     def reads_whole_list(self, origin: ListCall) -> bool:
         """Whether some code needs every image of the answer (not just the first or whether any)."""
@@ -789,8 +814,7 @@ class ResponseFlow:
     def follows_next(self, origin: ListCall) -> bool:
         """The answer's ``next`` link is read: ``body["next"]``, ``body.get("next")``, ``"next" in body``."""
         return any(
-            read.key == "next" and read.value.origin is origin and read.value.kind in (BODY, RESPONSE)
-            for read in self.reads()
+            read.key == "next" and read.value.kind in (BODY, RESPONSE) for read in self.reads_from(origin)
         )
 
     def loop_of(self, call: cst.Call) -> Optional[cst.CSTNode]:

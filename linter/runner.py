@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
-from .options import EngineOptions
+from .options import DEFAULT_MAX_FILE_SIZE, EngineOptions
 from .engine import fix_source, lint_source, unreadable
 from .findings import Finding
 
@@ -43,6 +43,7 @@ class FileJob:
     # Run the pre-filter's ``ast`` screen first (``prefilter.alive``): a file it rules out is
     # reported clean without libcst (``Selection.screen``).
     screen: bool = False
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE  # ``EngineOptions.max_file_size``
 
 
 @dataclass
@@ -72,7 +73,7 @@ def process_file(job: FileJob) -> FileReport:
 
         cache.record_imports()
         cache.begin_job()
-    if job.screen:
+    if job.screen and not (job.max_file_size and len(data) > job.max_file_size):  # a large file is never parsed
         from .notebooks import scannable
         from .prefilter import alive
 
@@ -86,7 +87,7 @@ def process_file(job: FileJob) -> FileReport:
 
     options = EngineOptions(
         target=job.target, resolve_import=ImportResolver(job.abs_path, job.roots), double_endpoints=job.double_endpoints,
-        imported_elsewhere=job.imported_elsewhere,
+        imported_elsewhere=job.imported_elsewhere, max_file_size=job.max_file_size,
     )
     try:
         if job.mode == CHECK:
@@ -299,7 +300,10 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
             selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, entry[1])]))
             continue
         records = [(level, module, tuple(names)) for level, module, names in entry[2]]
-        scanned.append((item, FileFacts(path, entry[0] != "other", records, entry, _read_scannable, changed)))
+        # An entry made before the index was loaded is not in it: what is learnt of it later is
+        # not worth saving the whole index for (every warm run did).
+        told = changed if index is not None else _nothing
+        scanned.append((item, FileFacts(path, entry[0] != "other", records, entry, _read_scannable, told)))
     if everything:
         selection.candidates = [item for item, _ in scanned]
         selection.screen = [False] * len(scanned)
@@ -312,6 +316,10 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
     if index is not None:
         index.save()
     return selection
+
+
+def _nothing() -> None:
+    pass
 
 
 def _prefilter_index(cache_dir: Optional[str]):

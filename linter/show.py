@@ -53,6 +53,7 @@ def describe(shown: str, path: str, settings: Settings, *, is_file: bool = True)
         "unsafe-fixes": settings.unsafe_fixes,
         "respect-gitignore": settings.respect_gitignore,
         "force-exclude": settings.force_exclude,
+        "max-file-size": settings.max_file_size,
         "include": _patterns(settings.include),
         "exclude": _patterns(settings.exclude),
     })

@@ -15,7 +15,7 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
 from .findings import Finding
 
@@ -93,14 +93,31 @@ def _covers(codes: FrozenSet[str], code: str) -> bool:
     return "*" in codes or any(code.startswith(prefix) for prefix in codes)
 
 
+# Every suppression or todo comment holds one of these words.
+_MARKER = re.compile(r"noqa|imslint", re.I)
+
+
+def suppressions_for(text: str) -> Suppressions:
+    """``parse_suppressions`` for silencing findings: a text without a marker word (most files)
+    silences nothing, and is not tokenized."""
+    if _MARKER.search(text) is None:
+        return Suppressions({}, frozenset(), {})
+    return parse_suppressions(text)
+
+
 def parse_suppressions(text: str) -> Suppressions:
+    """The file's suppressions; none when ``tokenize`` fails anywhere in it. The tokens are read
+    as they come (a list of them takes ~40 bytes of memory per source byte)."""
+    try:
+        return _suppressions(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return Suppressions({}, frozenset(), {})
+
+
+def _suppressions(tokens: Iterator[tokenize.TokenInfo]) -> Suppressions:
     by_line: Dict[int, FrozenSet[str]] = {}
     todos: Dict[int, Todo] = {}
     whole_file: FrozenSet[str] = frozenset()
-    try:
-        tokens: List[tokenize.TokenInfo] = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return Suppressions({}, frozenset(), {})
     statement_start: Dict[int, int] = {}
     logical_first: Optional[int] = None
     previous_line_end = 0

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from linter.cli import main
 from linter.engine import fix_source, lint_source
+from linter.options import DEFAULT_MAX_FILE_SIZE, EngineOptions
 from linter.runner import FIX, FileJob, process_file
 
 # A request whose safe fix is the path alone: the first image's name needs no page loop.
@@ -149,12 +150,81 @@ def test_line_endings_kept(tree, newlines):
 
 
 def test_ten_megabyte_string_literal(tree):
+    (tree / "pyproject.toml").write_text('[tool.imslint]\nmax-file-size = "16MB"\n')  # above the default limit
     data = ('BLOB = "' + "images/detail " * (10 * 1024 * 1024 // 14) + '"\n' + BAD).encode()
     assert len(data) > 10 * 1024 * 1024
     (tree / "bad.py").write_bytes(data)
     code, findings, _ = fix()
     assert code == 0, findings
     assert (tree / "bad.py").read_bytes() == data.replace(b"/v1.1/images/detail", b"/v2/images")
+
+
+# -- files above max-file-size ------------------------------------------------------------------------
+
+def padded(size: int) -> bytes:
+    """``BAD`` followed by comment lines up to ``size`` bytes."""
+    line = b"# " + b"x" * 77 + b"\n"
+    return BAD.encode() + line * (size // len(line) + 1)
+
+
+def assert_too_large(findings, path: str) -> None:
+    """One IMS000 saying the file is too large, and ``BAD``'s abandoned path found by the literal scan."""
+    assert_reported(findings, path, "too large to analyse")
+    assert [(f["code"], f["line"]) for f in findings[path] if f["code"] != "IMS000"] == [("IMS001", 5)]
+
+
+def test_file_above_the_default_limit_is_scanned_not_parsed_and_never_written(tree):
+    data = padded(DEFAULT_MAX_FILE_SIZE)
+    (tree / "big.py").write_bytes(data)
+    code, findings, _ = fix()
+    assert code == 1
+    assert_too_large(findings, "big.py")
+    [problem] = [f for f in findings["big.py"] if f["code"] == "IMS000"]
+    assert f"({len(data) / 2 ** 20:.1f} MB > 4 MB, the `max-file-size` limit)" in problem["message"], problem
+    assert (tree / "big.py").read_bytes() == data
+    assert_run_went_on(tree, findings)
+
+
+def test_max_file_size_from_config_and_command_line(tree):
+    data = padded(4000)
+    (tree / "big.py").write_bytes(data)
+    (tree / "pyproject.toml").write_text('[tool.imslint]\nmax-file-size = "2KB"\n')
+    result = CliRunner().invoke(main, ["check", "-o", "json", "."])
+    assert_too_large(_by_path(result.stdout), "big.py")
+    result = CliRunner().invoke(main, ["fix", "-o", "json", "--max-file-size", "0", "big.py"])  # 0: no limit
+    assert result.exit_code == 0, result.output
+    assert (tree / "big.py").read_bytes() == data.replace(b"/v1.1/images/detail", b"/v2/images")
+    result = CliRunner().invoke(main, ["check", "--max-file-size", "huge", "big.py"])
+    assert result.exit_code == 2 and "--max-file-size: expected a size" in result.output
+
+
+def test_file_above_the_limit_without_an_abandoned_path_is_clean(tree):
+    (tree / "pyproject.toml").write_text('[tool.imslint]\nmax-file-size = "2KB"\n')
+    (tree / "big.py").write_bytes(b"import os\n" + padded(4000)[len(BAD):])
+    code, findings, _ = fix("big.py")
+    assert code == 0 and findings == {}
+
+
+def test_file_above_the_limit_through_the_library():
+    data = padded(4000)
+    options = EngineOptions(max_file_size=2048)
+    findings = lint_source(data, "big.py", options=options)
+    assert [(f.code, f.line, f.fix) for f in findings] == [("IMS000", 1, None), ("IMS001", 5, None)]
+    assert findings[0].message.startswith(f"too large to analyse ({len(data) / 1024:.1f} KB > 2 KB, the `max-file-size` limit)")
+    outcome = fix_source(data, "big.py", options=options)
+    assert outcome.text == data.decode() and outcome.fixed == 0 and outcome.source is not None
+    assert [f.code for f in outcome.findings] == ["IMS000", "IMS001"]
+    assert [f.code for f in lint_source(data, "big.py", options=EngineOptions(max_file_size=0))] == ["IMS001"]
+
+
+def test_large_file_skips_the_ast_screen(tmp_path):
+    """The worker's ``ast`` screen would parse the file: above the limit it goes to the literal scan."""
+    path = tmp_path / "big.py"
+    path.write_bytes(padded(4000).replace(b"/v1.1/images/detail", b"/images"))  # weak: screened
+    job = FileJob("big.py", str(path), frozenset({"IMS000", "IMS001", "IMS005"}), "huawei-ims", screen=True,
+                  max_file_size=2048)
+    [finding] = process_file(job).findings
+    assert finding.code == "IMS000" and "too large to analyse" in finding.message
 
 
 # -- nesting beyond what parsers can take ------------------------------------------------------------

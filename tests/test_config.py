@@ -11,6 +11,7 @@ from linter.config import (
     resolve_enabled,
     settings_from_table,
 )
+from linter.options import DEFAULT_MAX_FILE_SIZE
 
 KNOWN = ["IMS000", "IMS001", "IMS002", "IMS003", "IMS004", "IMS005", "IMS006", "IMS007"]
 
@@ -185,6 +186,36 @@ def test_standalone_file_errors_name_file_without_table(tmp_path):
     assert str(caught.value) == "imslint.toml: unknown key 'selecct' (did you mean 'select'?)"
 
 
+def test_max_file_size_default_and_units(tmp_path):
+    assert settings({}, tmp_path).max_file_size == DEFAULT_MAX_FILE_SIZE == 4 * 1024 * 1024
+    cases = {1000: 1000, 0: 0, "0": 0, "512KB": 512 * 1024, "512 kb": 512 * 1024, "1.5MB": 1536 * 1024,
+             "4MiB": 4 * 1024 * 1024, "1GB": 1024 ** 3, "100B": 100, "100": 100}
+    for value, size in cases.items():
+        assert settings({"max-file-size": value}, tmp_path).max_file_size == size, value
+
+
+@pytest.mark.parametrize("value, expected", [
+    (-1, "expected a size of 0 or more bytes, got -1"),
+    ("big", "expected a size in bytes or a string such as \"4MB\" or \"512KB\", got 'big'"),
+    ("4 TB", "got '4 TB'"),
+    (True, "got a boolean"),
+    (1.5, "got a float"),
+])
+def test_bad_max_file_size_names_the_key(tmp_path, value, expected):
+    with pytest.raises(ConfigError, match=r"^\[tool.imslint\] max-file-size: ") as caught:
+        settings({"max-file-size": value}, tmp_path)
+    assert expected in str(caught.value)
+
+
+def test_max_file_size_override_wins_over_the_file(tmp_path):
+    write(tmp_path / "pyproject.toml", '[tool.imslint]\nmax-file-size = "1MB"\n')
+    assert ConfigResolver(KNOWN, cwd=tmp_path).settings_for(tmp_path / "a.py").max_file_size == 1024 * 1024
+    found = ConfigResolver(KNOWN, overrides={"max-file-size": "2KB"}, cwd=tmp_path).settings_for(tmp_path / "a.py")
+    assert found.max_file_size == 2048
+    with pytest.raises(ConfigError, match=r"^--max-file-size: expected a size"):
+        ConfigResolver(KNOWN, overrides={"max-file-size": "lots"}, cwd=tmp_path)
+
+
 def test_bad_override_names_flag(tmp_path):
     with pytest.raises(ConfigError, match=r"^--select: unknown rule code or prefix 'IMS42'"):
         ConfigResolver(KNOWN, overrides={"select": ["IMS42"]}, cwd=tmp_path)
@@ -197,9 +228,10 @@ def test_every_key_accepted(tmp_path):
         "per-file-ignores": {"tests/*": ["IMS001"]},
         "extend-per-file-ignores": {"scripts/*": ["ALL"]},
         "target": "huawei-cloudimages", "respect-gitignore": False, "force-exclude": True,
-        "include": ["*.py", "*.pyi"], "unsafe-fixes": True,
+        "include": ["*.py", "*.pyi"], "unsafe-fixes": True, "max-file-size": "8MB",
     }
     found = settings(table, tmp_path)
+    assert found.max_file_size == 8 * 1024 * 1024
     assert found.enabled == {"IMS000", "IMS001", "IMS002", "IMS003", "IMS004", "IMS005"}
     assert found.target == "huawei-cloudimages"
     assert not found.respect_gitignore and found.force_exclude and found.unsafe_fixes

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from linter import lint_source
 from linter.cli import main
 from linter.noqa import NoqaError, add_noqa
-from linter.suppress import parse_suppressions
+from linter.suppress import parse_suppressions, suppressions_for
 
 NO_FIX = 'import requests\nr = requests.get(EP + "/v1.1/images/detail", params={"size_max": 10})\n'
 
@@ -151,3 +151,21 @@ def test_todo_facts_have_line_code_and_reason():
 def test_todo_in_a_string_is_not_a_marker():
     source = 'import requests\nr = requests.get(EP + "/v1.1/images/detail#imslint: todo[IMS001]")\n'
     assert [f.code for f in lint_source(source, "a.py")] == ["IMS001"]
+
+
+@pytest.mark.parametrize("text", [
+    "x = 1  # noqa: IMS001\n",
+    "x = 1  # imslint: ignore[IMS001]\n",
+    "# IMSLINT: NOQA\nx = 1\n",
+    "x = 1  # imslint: todo[IMS001] later\n",
+    'x = (1,\n     2)  # NoQA\n',
+    "x = 1\n",
+    "x = '''unterminated  # noqa\n",
+])
+def test_suppressions_for_silences_as_parse_suppressions_does(text):
+    """``suppressions_for`` skips tokenizing a text without a marker word; what it silences is
+    ``parse_suppressions``' answer."""
+    quick, full = suppressions_for(text), parse_suppressions(text)
+    assert (quick.by_line, quick.whole_file, quick.todos) == (full.by_line, full.whole_file, full.todos)
+    if "noqa" not in text.lower() and "imslint" not in text.lower():
+        assert quick.statement_start == {}

@@ -202,6 +202,7 @@ def test_show_settings_of_the_first_file(project):
     assert "IMS004" not in described["select"] and "IMS001" in described["select"]
     assert "IMS001" not in described["codes-for-file"]  # the per-file ignore applies
     assert described["per-file-ignores"] == [{"patterns": ["tests/*"], "codes": ["IMS001"]}]
+    assert described["max-file-size"] == 4 * 1024 * 1024
 
 
 @pytest.mark.parametrize("options", [

@@ -59,14 +59,8 @@ class Verdict:
 def list_readers(flow: ResponseFlow, origin: ListCall, position) -> Verdict:
     """How the readers of an image list's answer fare on v2 (``position(node)``: its line, for reasons)."""
     verdict = Verdict(SAFE)
-    facts = flow.facts
-    for node in facts.order:
-        if not isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Await)):
-            continue
-        value = flow.value(node)
-        if value is None or value.origin is not origin or is_store(facts, node):
-            continue
-        safety, why = _use(flow, node, value.kind)
+    for node in flow.uses(origin):
+        safety, why = _use(flow, node, flow.value(node).kind)
         if safety != SAFE:
             verdict.worst(safety, f"{why} (line {position(node)[0]})")
             if verdict.safety == NONE:

@@ -267,12 +267,14 @@ class PrefilterIndex:
     entries this index is keyed the way git's index is: size, modification and change times (in
     nanoseconds) and inode. Any write to a file moves its change time (the kernel sets it; no
     tool can set it back), a replacement by rename changes the inode, and a file changed less
-    than ``RACY_NS`` before the run started is never indexed. An entry holds what the pre-filter
-    learnt from the bytes: ``[kind, payload, records, summary, mentions]``, the kind ``problem``
-    (payload: the IMS000 message), ``strong``, ``weak`` or ``other`` (``prefilter.classify``), the
-    file's import records, and what the import graph learnt on demand (``carriers.FileFacts``:
-    its ``ast`` summary, the attribute names looked for in it), so a warm run reads and parses
-    nothing that has not changed. Entries are grouped by directory to keep the index small.
+    than ``RACY_NS`` before the run started is never indexed. The verdict on a file is ``[kind,
+    payload]``: the kind ``problem`` (payload: the IMS000 message), ``strong``, ``weak`` or
+    ``other`` (``prefilter.classify``). What the import graph needs of it, its *details* ``[records,
+    summary, mentions]`` (its import records, and what the graph learnt on demand:
+    ``carriers.FileFacts``' ``ast`` summary and the attribute names looked for), live in a second
+    file read only when the graph must be solved again; the graph's answer (``solution``) is kept
+    for the exact set of unchanged files it was solved for. So a warm run reads and parses nothing
+    that has not changed, and reads only the verdicts. Entries are grouped by directory.
     """
 
     def __init__(self, cache_dir: str) -> None:
@@ -280,51 +282,102 @@ class PrefilterIndex:
 
         self.cache_dir = cache_dir
         self.path = os.path.join(cache_dir, f"v{FORMAT}", "prefilter.json")
+        self.details_path = os.path.join(cache_dir, f"v{FORMAT}", "prefilter-graph.json")
         self.started = time.time_ns()
         self.changed = False
-        # directory -> name -> [signature, [kind, payload, records, summary, mentions]]
+        self.details_changed = False
+        # directory -> name -> [signature, kind, payload]
         self.directories: Dict[str, Dict[str, list]] = {}
-        try:
-            with open(self.path, encoding="utf-8") as stream:
-                data = json.load(stream)
-            if data.get("fingerprint") == fingerprint() and isinstance(data["directories"], dict):
-                self.directories = data["directories"]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
-            self.directories = {}
+        # directory -> name -> [signature, [records, summary, mentions]], loaded when first needed
+        self._details: Optional[Dict[str, Dict[str, list]]] = None
+        # [digest of every checked file's path and settled signature, the files that take a
+        # carried name (by number)]: the import graph's answer, reused while no file changed.
+        self.solution: Optional[list] = None
+        data = _read_index(self.path)
+        if data is not None:
+            self.directories = data["directories"]
+            solution = data.get("solution")
+            if isinstance(solution, list) and len(solution) == 2 and isinstance(solution[1], list):
+                self.solution = solution
 
     def __len__(self) -> int:
         return sum(len(entries) for entries in self.directories.values())
 
     def lookup(self, path: str, status: Optional[os.stat_result] = None) -> Optional[list]:
-        """The entry (``[kind, payload, records, summary, mentions]``, to be updated in place and
-        then ``touch``ed) when indexed and unchanged, else None; ``status``: the file's, when the
-        caller has just taken it."""
+        """The verdict ``[kind, payload]`` when indexed and unchanged, else None; ``status``: the
+        file's, when the caller has just taken it."""
         directory, name = os.path.split(path)
         entry = self.directories.get(directory, {}).get(name)
-        if not isinstance(entry, list) or len(entry) != 2:
+        if not isinstance(entry, list) or len(entry) != 3:
             return None
         try:
             current = signature(status if status is not None else os.stat(path))
         except OSError:
             return None
-        return entry[1] if entry[0] == current else None
+        return entry[1:] if entry[0] == current else None
 
-    def store(self, path: str, status: os.stat_result, entry: list) -> None:
+    def details(self, path: str) -> Optional[list]:
+        """The details ``[records, summary, mentions]`` of an indexed file (to be updated in place
+        and then ``touch``ed), or None when they are not kept."""
+        directory, name = os.path.split(path)
+        verdict = self.directories.get(directory, {}).get(name)
+        entry = self._all_details().get(directory, {}).get(name)
+        if not isinstance(entry, list) or len(entry) != 2 or not isinstance(verdict, list) or entry[0] != verdict[0]:
+            return None
+        return entry[1]
+
+    def _all_details(self) -> Dict[str, Dict[str, list]]:
+        if self._details is None:
+            data = _read_index(self.details_path)
+            self._details = data["directories"] if data is not None else {}
+        return self._details
+
+    def store(self, path: str, status: os.stat_result, verdict: list, details: list) -> None:
+        """Indexes a file just read: its verdict and details (``details`` is then updated in
+        place and ``touch``ed, as ``details``' answer is)."""
         directory, name = os.path.split(path)
         entries = self.directories.setdefault(directory, {})
+        kept = self._all_details().setdefault(directory, {})
         settled = settled_signature(status, self.started)
         if settled is None:
             entries.pop(name, None)
+            kept.pop(name, None)
         else:
-            entries[name] = [settled, entry]
-        self.changed = True
+            entries[name] = [settled, *verdict]
+            kept[name] = [settled, details]
+        self.changed = self.details_changed = True
 
     def touch(self) -> None:
-        """An entry returned by ``lookup`` or given to ``store`` was updated."""
+        """Details returned by ``details`` or given to ``store`` were updated."""
+        self.details_changed = True
+
+    def solved(self, digest: str) -> Optional[List[int]]:
+        """The importers the graph found for exactly these files, unchanged (``digest``), or None."""
+        if self.solution is not None and self.solution[0] == digest:
+            return self.solution[1]
+        return None
+
+    def remember(self, digest: str, importers: List[int]) -> None:
+        self.solution = [digest, sorted(importers)]
         self.changed = True
 
     def save(self) -> None:
-        if not self.changed:
-            return
-        directories = {directory: entries for directory, entries in self.directories.items() if entries}
-        _write_json(self.cache_dir, self.path, {"fingerprint": fingerprint(), "directories": directories})
+        if self.changed:
+            directories = {directory: entries for directory, entries in self.directories.items() if entries}
+            _write_json(self.cache_dir, self.path, {"fingerprint": fingerprint(), "directories": directories,
+                                                    "solution": self.solution})
+        if self.details_changed and self._details is not None:
+            directories = {directory: entries for directory, entries in self._details.items() if entries}
+            _write_json(self.cache_dir, self.details_path, {"fingerprint": fingerprint(), "directories": directories})
+
+
+def _read_index(path: str) -> Optional[dict]:
+    """An index file written by this very code (``fingerprint``), or None."""
+    try:
+        with open(path, encoding="utf-8") as stream:
+            data = json.load(stream)
+        if data.get("fingerprint") == fingerprint() and isinstance(data["directories"], dict):
+            return data
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+        pass
+    return None

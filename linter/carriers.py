@@ -53,14 +53,14 @@ class FileFacts:
     """What the graph knows of one file; ``summary`` and ``mentions`` are filled in on demand
     (and kept in the pre-filter index when there is one)."""
 
-    __slots__ = ("path", "live", "records", "entry", "read", "store")
+    __slots__ = ("path", "live", "records", "details", "read", "store")
 
-    def __init__(self, path: str, live: bool, records: Sequence[ImportRecord], entry: list,
+    def __init__(self, path: str, live: bool, records: Sequence[ImportRecord], details: list,
                  read: Callable[[str], bytes], store: Callable[[], None]) -> None:
         self.path = path
         self.live = live
         self.records = records
-        self.entry = entry  # the index entry: [kind, payload, records, summary, mentions]
+        self.details = details  # the index's details: [records, summary, mentions]
         self.read = read
         self.store = store  # tells the index the entry changed
 
@@ -68,20 +68,20 @@ class FileFacts:
         """The file's ``project.Summary`` (parsed once), or None when ``ast`` cannot parse it."""
         from .project import Summary, summarise
 
-        cached = self.entry[3]
+        cached = self.details[1]
         if cached is None:
             try:
                 summary = summarise(self.read(self.path))
             except OSError:
                 summary = None
-            self.entry[3] = "unparsable" if summary is None else summary.to_json()
+            self.details[1] = "unparsable" if summary is None else summary.to_json()
             self.store()
             return summary
         return None if cached == "unparsable" else Summary.from_json(cached)
 
     def mentions(self, names: FrozenSet[str]) -> bool:
         """Whether the file's bytes have ``.NAME`` for one of ``names`` (an attribute use)."""
-        known: Dict[str, bool] = self.entry[4]
+        known: Dict[str, bool] = self.details[2]
         if any(known.get(name) for name in names):
             return True
         unknown = sorted(name for name in names if name not in known)

@@ -20,6 +20,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from .evidence.test_paths import is_test_path
+
 
 _MARKERS = ("setup.py", "setup.cfg", "pyproject.toml")
 SERVER_CODE = "IMS008"
@@ -117,8 +119,6 @@ def left_alone(projects: Projects, path: str) -> Optional[str]:
     absolute = os.path.abspath(path)
     if absolute in {route for route, _, _ in project.route_files}:
         return None
-    from .evidence.role import is_test_path  # here: it imports libcst, which a run of clean files never needs
-
     relative = os.path.relpath(absolute, project.root)
     if is_test_path(relative):
         return "a test of a project that serves the abandoned API"

@@ -10,6 +10,7 @@ import difflib
 import os
 import re
 from dataclasses import dataclass, field, replace
+from time import time_ns
 from typing import FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
 from .options import DEFAULT_MAX_FILE_SIZE, EngineOptions
@@ -261,56 +262,85 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
     order the files came in. With the cache on, what was learnt from a file's bytes is kept in
     the pre-filter index, and an unchanged file is not read (or parsed) again at all.
     """
-    from .carriers import FileFacts, Graph
+    from .cache import settled_signature, signature
+    from .carriers import Graph
     from .notebooks import scannable
     from .prefilter import classify, disabled, import_records, undecodable
 
     selection = Selection()
     everything = disabled()
     index = None
-    scanned: List[Tuple[object, FileFacts]] = []
+    scanned: List[Tuple[object, str, list, Optional[list], object]] = []  # (item, path, verdict, details, told)
 
     def changed() -> None:
         if index is not None:
             index.touch()
 
+    # What the import graph's answer depends on: every file's path and settled signature, in
+    # order (None once one cannot be trusted: then the graph is solved afresh, and not kept).
+    signed: Optional[List[str]] = [] if not everything else None
+    started = time_ns()
     for item in files:
         selection.files_seen += 1
         if selection.files_seen == INDEX_AFTER:
             index = _prefilter_index(cache_dir)
         path = str(item.abs_path)
-        entry = index.lookup(path, getattr(item, "status", None)) if index is not None else None
-        if entry is None:
+        status = getattr(item, "status", None)
+        verdict = index.lookup(path, status) if index is not None else None
+        details = None  # the import records and what the graph learns: taken from the index when needed
+        told = changed
+        if verdict is not None and signed is not None:  # unchanged since indexed
+            if status is None:
+                signed = None
+            else:
+                signed.append(f"{path}\0{signature(status)}")
+        if verdict is None:
             try:
                 data, status = _read_with_status(path)
             except OSError as exc:
                 message = f"cannot be read: {exc.strerror or exc}"
                 selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, message)]))
                 continue
+            # Read before the index was loaded: its signature counts when settled. Read after:
+            # new or changed since the index was made, so the graph is solved afresh.
+            settled = settled_signature(status, started) if index is None else None
+            if signed is not None and settled is not None:
+                signed.append(f"{path}\0{settled}")
+            else:
+                signed = None
             data, not_a_notebook = scannable(path, data)  # a notebook: its code cells as Python
             problem = not_a_notebook or undecodable(data)
             if problem is not None:
-                entry = ["problem", problem, [], None, {}]
+                verdict, details = ["problem", problem], [[], None, {}]
             else:
-                entry = [classify(data) or "other", None, [list(r) for r in import_records(data)], None, {}]
+                verdict, details = [classify(data) or "other", None], [[list(r) for r in import_records(data)], None, {}]
             del data
             if index is not None:
-                index.store(path, status, entry)
-        if entry[0] == "problem":
-            selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, entry[1])]))
+                index.store(path, status, verdict, details)
+            else:
+                # Not in the index (made before it was loaded): what is learnt of it later is not
+                # worth saving the whole index for (every warm run did).
+                told = _nothing
+        if verdict[0] == "problem":
+            selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, verdict[1])]))
             continue
-        records = [(level, module, tuple(names)) for level, module, names in entry[2]]
-        # An entry made before the index was loaded is not in it: what is learnt of it later is
-        # not worth saving the whole index for (every warm run did).
-        told = changed if index is not None else _nothing
-        scanned.append((item, FileFacts(path, entry[0] != "other", records, entry, _read_scannable, told)))
+        scanned.append((item, path, verdict, details, told))
     if everything:
-        selection.candidates = [item for item, _ in scanned]
+        selection.candidates = [item for item, *_ in scanned]
         selection.screen = [False] * len(scanned)
     else:
-        importers = Graph([facts for _, facts in scanned]).solve()
-        for number, (item, facts) in enumerate(scanned):
-            if facts.live or number in importers:
+        digest = _digest(signed) if signed is not None and index is not None else None
+        # When no file changed since the graph was last solved, its answer holds.
+        importers = index.solved(digest) if digest is not None else None
+        if importers is None:
+            importers = Graph([
+                _file_facts(path, verdict, details, told, index) for _, path, verdict, details, told in scanned
+            ]).solve()
+            if digest is not None:
+                index.remember(digest, list(importers))
+        importers = set(importers)
+        for number, (item, _, verdict, _, _) in enumerate(scanned):
+            if verdict[0] != "other" or number in importers:
                 selection.candidates.append(item)
                 selection.screen.append(number not in importers)
     if index is not None:
@@ -320,6 +350,31 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
 
 def _nothing() -> None:
     pass
+
+
+def _file_facts(path: str, verdict: list, details: Optional[list], told, index):
+    """What the import graph needs of a file: its details from the index (or read again)."""
+    from .carriers import FileFacts
+    from .prefilter import import_records
+
+    if details is None and index is not None:
+        details = index.details(path)
+    if details is None:  # indexed, but its details are not kept (any more): read it again
+        told = _nothing
+        try:
+            details = [[list(r) for r in import_records(_read_scannable(path))], None, {}]
+        except OSError:
+            details = [[], None, {}]
+    records = [(level, module, tuple(names)) for level, module, names in details[0]]
+    return FileFacts(path, verdict[0] != "other", records, details, _read_scannable, told)
+
+
+def _digest(signed: List[str]) -> str:
+    from hashlib import sha256
+
+    return sha256("\n".join(signed).encode("utf-8", "surrogatepass")).hexdigest()
+
+
 
 
 def _prefilter_index(cache_dir: Optional[str]):

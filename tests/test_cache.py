@@ -187,6 +187,32 @@ def test_index_notices_changed_files_and_new_names(indexed):
     assert select(indexed)[1] == []
 
 
+def select_discovered(root):
+    """As ``select``, with each file's status taken at discovery (as ``files.discover`` does)."""
+    import os
+
+    paths = sorted(p for p in root.glob("*.py"))
+    items = [type("Item", (), {"display_path": p.name, "abs_path": p, "status": os.stat(p)})() for p in paths]
+    return [item.display_path for item in runner.select_candidates(items).candidates]
+
+
+def test_the_import_graph_is_solved_again_only_when_a_file_changed(indexed, monkeypatch):
+    from linter import carriers
+
+    solved = []
+    real = carriers.Graph.solve
+    monkeypatch.setattr(carriers.Graph, "solve", lambda self: solved.append(1) or real(self))
+    first = select_discovered(indexed)
+    assert select_discovered(indexed) == first == ["client.py", "paths.py"]
+    count = len(solved)
+    assert select_discovered(indexed) == first and len(solved) == count  # nothing changed: the answer is kept
+    (indexed / "settings.py").write_text('BASE = "https://ims/v1.1/images"\n')  # ``later`` takes BASE now
+    assert select_discovered(indexed) == ["client.py", "later.py", "paths.py", "settings.py"]
+    assert len(solved) == count + 1
+    (indexed / "paths.py").unlink()  # the set of files changed: ``client`` takes nothing any more
+    assert select_discovered(indexed) == ["later.py", "settings.py"]
+
+
 def test_index_of_other_code_is_ignored(indexed, monkeypatch):
     select(indexed)
     monkeypatch.setattr(cache, "_FINGERPRINT", ["another version"])

@@ -18,23 +18,19 @@ import libcst as cst
 from ..calls import TEST_DOUBLE_ROOTS, callee_name
 from ..tree import dotted_name
 from .method import verb
+from .test_paths import is_test_path
 
 _ASSERT_CALL = re.compile(r"^(assert\w*|fail\w*|expect\w*|call|mock\.call|mocker\.call|has_calls|check_\w+)$", re.I)
 _MOCK_FACTORIES = re.compile(r"requests_mock|responses|httpretty|respx|aioresponses|Mocker|RequestsMock|MockRouter|FakeSession")
 _SPEC_URL_KEYS = frozenset({"uri", "url", "path"})
 _SPEC_ANSWER_KEYS = frozenset({"json", "text", "status_code", "content", "body", "validate", "reason",
                                "response", "headers", "complete_qs"})
-_TEST_PATH = re.compile(r"(^|[\\/])(tests?|testing|functional|unit|fakes?)([\\/])|(^|[\\/])(test_[^\\/]*|[^\\/]*_tests?|conftest|fakes?)\.py$")
 
 
 @dataclass(frozen=True)
 class Double:
     method: Optional[str]  # the verb the double answers, when it says
     reason: str
-
-
-def is_test_path(path: str) -> bool:
-    return bool(_TEST_PATH.search(path.replace("\\", "/")))
 
 
 def in_test(facts, node: cst.CSTNode) -> bool:

@@ -24,8 +24,8 @@ it checks that imslint's findings are exactly the planted ones, with and without
 that ``fix --diff`` touches exactly the planted files it touches alone. On the cloud corpus (real
 code has findings) it records the findings per code and per package and checks that they are
 identical with and without the cache, that the planted files' findings are unchanged inside the
-corpus, and identical with the pre-filter off (``IMSLINT_NO_PREFILTER=1``). It exits 1
-when a check fails.
+corpus, and identical with the pre-filter off (``IMSLINT_NO_PREFILTER=1``; only IMS000 of files
+the pre-filter never parses may be added there). It exits 1 when a check fails.
 
 ``--phase-profile`` profiles ``imslint check --no-cache --jobs 1`` on the cloud corpus with
 cProfile and prints the time per phase; ``--large-file`` times one file of 1,000, one of 10,000
@@ -405,6 +405,12 @@ def prefilter_off_check(shown: str, jobs: List[str], cold_keys: List[List[object
         return True, f"OK: findings identical with the pre-filter off ({len(keys)}; {seconds:.1f}s)", seconds
     missing = [k for k in keys if k not in cold_keys]
     extra = [k for k in cold_keys if k not in keys]
+    # A file the pre-filter keeps nothing of is never parsed, so only the run without it says that
+    # one does not parse (``linter/prefilter.py``): IMS000 there, and nothing else, is expected.
+    unparsed = [k for k in missing if "IMS000" in k]
+    if not extra and len(unparsed) == len(missing):
+        return True, (f"OK: findings identical with the pre-filter off ({len(cold_keys)}), but for {len(unparsed)} "
+                      f"IMS000 of files the pre-filter never parses ({seconds:.1f}s)"), seconds
     lines = [f"FAIL: pre-filter off finds {len(missing)} findings the normal run misses, {len(extra)} it does not"]
     lines += [f"  missed by the pre-filter: {' '.join(map(str, k))}" for k in missing[:20]]
     lines += [f"  only with the pre-filter: {' '.join(map(str, k))}" for k in extra[:20]]

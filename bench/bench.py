@@ -41,6 +41,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import site
@@ -57,7 +58,7 @@ BENCH = PROJECT / "bench"
 DEFAULT_CORPUS = BENCH / "corpus"
 CLOUD_CORPUS = BENCH / ".cache" / "cloud-bench"
 MANIFEST = ".bench-manifest.json"
-CORPUS_FORMAT = 1
+CORPUS_FORMAT = 2  # 2: no case planted in a test directory
 SEMGREP_VENV = Path("/tmp/semgrep-venv")
 SEMGREP_RULE = BENCH / "semgrep-ims001.yaml"
 
@@ -118,12 +119,17 @@ def copy_tree(source: Path, destination: Path, corpus: Path) -> Tuple[int, int]:
     return files, size
 
 
+_TEST_DIRECTORY = re.compile(r"/(tests?|testing|functional|unit|fakes?)/")
+
+
 def plant_sites(corpus: Path, count: int) -> List[Path]:
     """``count`` directories spread over the corpus, chosen deterministically."""
     directories = sorted(
         Path(d).relative_to(corpus) for d, _, names in os.walk(corpus) if any(n.endswith(".py") for n in names)
     )
-    directories = [d for d in directories if len(d.parts) >= 2]
+    # Not in test directories: a project that serves the abandoned API has its tests left alone
+    # (IMS008), and a case planted there would not be reported, by design.
+    directories = [d for d in directories if len(d.parts) >= 2 and not _TEST_DIRECTORY.search(f"/{d.as_posix()}/")]
     if not directories:
         return [Path(".")] * count
     step = max(1, len(directories) // (count + 1))

@@ -6,7 +6,7 @@ FixOutcome``, ``lint_paths(paths) -> list[Finding]``.
 """
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 __all__ = ["lint_source", "fix_source", "lint_paths", "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover

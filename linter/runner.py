@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from time import time_ns
-from typing import FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
 from .options import DEFAULT_MAX_FILE_SIZE, EngineOptions
 from .engine import fix_source, lint_source, unreadable

@@ -124,10 +124,7 @@ class _Finder:
             built = f"`{_code(func.value.value)}` is a novaclient client built in this module"
         else:
             return None
-        shown = f"{_code(func)}()"
-        message = (f"`{shown}` sends `{sent}` {via}, which is abandoned: use {_REPLACEMENT[client]}; "
-                   "no fix: the v2 calls take other arguments and answer other objects")
-        return ClientUse(call, code, message, self._evidence(sent, shown, client, built))
+        return _client_use(call, code, sent, via, _REPLACEMENT[client], client, built)
 
     def _resource_call(self, call: cst.Call) -> Optional[ClientUse]:
         """``image = gc.images.get(id); image.delete()``: a glanceclient v1 image's own methods."""
@@ -147,13 +144,9 @@ class _Finder:
             return None
         if self._client_kind(manager.value) != GLANCE_V1:
             return None
-        request = sent[func.attr.value]
-        shown = f"{_code(func)}()"
-        message = (f"`{shown}` sends `{request}` through glanceclient v1 (the image came from "
-                   f"`{_code(source.func)}()`), which is abandoned: use {_REPLACEMENT[GLANCE_V1]}; "
-                   "no fix: the v2 calls take other arguments and answer other objects")
-        return ClientUse(call, "IMS005", message, self._evidence(request, shown, GLANCE_V1,
-                                                               f"`{func.value.value}` is an image a glanceclient v1 client answered"))
+        via = f"through glanceclient v1 (the image came from `{_code(source.func)}()`)"
+        built = f"`{func.value.value}` is an image a glanceclient v1 client answered"
+        return _client_use(call, "IMS005", sent[func.attr.value], via, _REPLACEMENT[GLANCE_V1], GLANCE_V1, built)
 
     def _compute_proxy_call(self, call: cst.Call) -> Optional[ClientUse]:
         """``conn.compute.images()``, ``conn.compute.get_image(...)``: openstacksdk's compute proxy."""
@@ -163,13 +156,10 @@ class _Finder:
         proxy = func.value
         if not (isinstance(proxy, cst.Attribute) and proxy.attr.value == "compute" and self._is_connection(proxy.value)):
             return None
-        request = _COMPUTE_PROXY_CALLS[func.attr.value]
-        shown = f"{_code(func)}()"
-        message = (f"`{shown}` sends `{request}` to the compute image proxy (openstacksdk), which is abandoned: "
-                   f"use `conn.image` ({_code(proxy.value)}.image.images(), get_image, delete_image); "
-                   "no fix: the image proxy answers other objects")
-        return ClientUse(call, "IMS006", message, self._evidence(request, shown, NOVA,
-                                                               f"`{_code(proxy.value)}` is an openstacksdk connection"))
+        instead = f"`{_code(proxy.value)}.image` (`images()`, `get_image`, `delete_image`)"
+        built = f"`{_code(proxy.value)}` is an openstacksdk connection"
+        return _client_use(call, "IMS006", _COMPUTE_PROXY_CALLS[func.attr.value],
+                           "to the compute image proxy (openstacksdk)", instead, NOVA, built)
 
     def _is_connection(self, node: cst.BaseExpression, depth: int = 0) -> bool:
         if depth > 3:
@@ -184,15 +174,6 @@ class _Finder:
             values = self._self_attributes().get(node.attr.value, [])
             return bool(values) and all(self._is_connection(value, depth + 1) for value in values)
         return False
-
-    def _evidence(self, request: str, shown: str, client: str, built: str) -> Evidence:
-        method = request.split()[0]
-        return Evidence(
-            Fact(method, f"`{shown}` sends {method}", EXPLICIT),
-            Fact(IMAGE_V1 if client == GLANCE_V1 else COMPUTE, built, EXPLICIT),
-            Fact(CLIENT, f"sent by the client library (`{shown}`)", EXPLICIT),
-            Fact("none", "the v2 calls take other arguments and answer other objects"),
-        )
 
     def _client_kind(self, receiver: cst.BaseExpression, depth: int = 0) -> Optional[str]:
         """GLANCE_V1 or NOVA when ``receiver`` is a client built here; else None."""
@@ -284,6 +265,23 @@ class _Finder:
             return node.value
         template = self.evaluator.evaluate(node)
         return template.text.strip().lower() if template is not None and template.is_literal else None
+
+
+_NO_FIX = "the v2 calls take other arguments and answer other objects"
+
+
+def _client_use(call: cst.Call, code: str, request: str, via: str, instead: str, client: str, built: str) -> ClientUse:
+    """The finding for ``call``, which sends ``request`` (``GET /v1/images/detail``) ``via`` a client."""
+    shown = f"{_code(call.func)}()"
+    method = request.split()[0]
+    message = f"`{shown}` sends `{request}` {via}, which is abandoned: use {instead}; no fix: {_NO_FIX}"
+    evidence = Evidence(
+        Fact(method, f"`{shown}` sends {method}", EXPLICIT),
+        Fact(IMAGE_V1 if client == GLANCE_V1 else COMPUTE, built, EXPLICIT),
+        Fact(CLIENT, f"sent by the client library (`{shown}`)", EXPLICIT),
+        Fact("none", _NO_FIX),
+    )
+    return ClientUse(call, code, message, evidence)
 
 
 def _renamed(statement: Optional[cst.CSTNode], name: str) -> bool:

@@ -66,9 +66,6 @@ def test_hosts(host, double, expected):
     assert (signals[0].service if signals else None) == expected
 
 
-H = "\x00"  # a runtime part of a URL template
-
-
 @pytest.mark.parametrize("host, expected", [
     (f"ims.{H}.myhuaweicloud.com", IMAGE), (f"ecs.{H}.otc.t-systems.com", COMPUTE), (f"{H}:9292", IMAGE),
     (f"{H}.iaas.cloud.ibm.com", "other-provider"), (f"{H}-api.hetzner.cloud", "other-provider"),

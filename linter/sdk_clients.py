@@ -97,7 +97,7 @@ class _Finder:
         self.ctx = ctx
         self.facts = ctx.facts
         self.evaluator = ctx.evaluator
-        self._attributes: Optional[Dict[str, List[cst.BaseExpression]]] = None
+        self._attributes: Optional[Dict[tuple, List[cst.BaseExpression]]] = None
 
     def uses(self) -> List[ClientUse]:
         found = []
@@ -171,7 +171,7 @@ class _Finder:
             value = binding.value if binding is not None else None
             return value is not None and self._is_connection(value, depth + 1)
         if isinstance(node, cst.Attribute) and dotted_name(node.value) == "self":
-            values = self._self_attributes().get(node.attr.value, [])
+            values = self._self_values(node)
             return bool(values) and all(self._is_connection(value, depth + 1) for value in values)
         return False
 
@@ -186,7 +186,7 @@ class _Finder:
             value = binding.value if binding is not None else None
             return self._client_kind(value, depth + 1) if value is not None else None
         if isinstance(receiver, cst.Attribute) and dotted_name(receiver.value) == "self":
-            kinds = {self._client_kind(value, depth + 1) for value in self._self_attributes().get(receiver.attr.value, [])}
+            kinds = {self._client_kind(value, depth + 1) for value in self._self_values(receiver)}
             return kinds.pop() if len(kinds) == 1 else None  # every assignment builds the same kind
         return None
 
@@ -199,15 +199,28 @@ class _Finder:
         returned = _single_return(callee.function) if callee is not None else None
         return self._client_kind(returned, depth + 1) if isinstance(returned, cst.Call) else None
 
-    def _self_attributes(self) -> Dict[str, List[cst.BaseExpression]]:
-        """``self.<name> = value`` anywhere in the module, by name (indexed once)."""
+    def _self_values(self, attribute: cst.Attribute) -> List[cst.BaseExpression]:
+        """What ``self.<name>`` is set to in the class the use is in (empty: set elsewhere)."""
+        from .resolve import enclosing_class
+
+        owner = enclosing_class(self.facts, attribute)
+        key = (id(owner.node) if owner is not None else None, attribute.attr.value)
+        return self._self_attributes().get(key, []) if owner is not None else []
+
+    def _self_attributes(self) -> Dict[tuple, List[cst.BaseExpression]]:
+        """``self.<name> = value`` in each class of the module, by (class, name) (indexed once)."""
+        from .resolve import enclosing_class
+
         if self._attributes is None:
             self._attributes = {}
             for node in self.facts.order:
                 if isinstance(node, cst.Assign) and len(node.targets) == 1:
                     target = node.targets[0].target
                     if isinstance(target, cst.Attribute) and dotted_name(target.value) == "self":
-                        self._attributes.setdefault(target.attr.value, []).append(node.value)
+                        owner = enclosing_class(self.facts, node)
+                        if owner is not None:
+                            key = (id(owner.node), target.attr.value)
+                            self._attributes.setdefault(key, []).append(node.value)
         return self._attributes
 
     def _constructed(self, call: cst.Call) -> Optional[str]:

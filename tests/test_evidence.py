@@ -417,3 +417,13 @@ def test_an_endpoint_the_class_sets_to_end_in_a_version():
     assert "the end of `self.endpoint` (set in the class) is 'v1'" in finding.evidence.service.reason
     v2 = source.replace("'v1'])", "'v2'])")
     assert "IMS007" in {f.code for f in lint_source(v2, "openstackclient/api/image_v2.py")}  # never existed on v2
+
+
+def test_a_tests_own_verb_helper_with_a_path_without_host_is_the_projects_app():
+    source = ("import json\n\nfrom synnefo.api.tests import BaseAPITest\n\n\nclass ImageAPITest(BaseAPITest):\n"
+              "    def test_delete_image(self):\n        response = self.delete('/api/v1.1/images/42', 'user')\n"
+              "        self.assertEqual(response.status_code, 204)\n")
+    [finding] = lint_source(source, "synnefo/api/test/images.py")
+    assert finding.evidence.role.value == SERVER and finding.fix is None
+    hosted = source.replace("'/api/v1.1/images/42'", "'http://glance:9292/v1/images/42'")
+    assert lint_source(hosted, "synnefo/api/test/images.py")[0].evidence.role.value != SERVER

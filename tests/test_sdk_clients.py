@@ -98,3 +98,11 @@ def test_a_file_that_does_not_parse_says_its_client_calls_are_not_checked():
     [finding] = lint_source(source, "c.py")
     assert finding.code == "IMS000" and "client library calls" in finding.message
     assert "client library" not in lint_source('print "/v1/images/detail"\n', "c.py")[0].message
+
+
+def test_a_client_on_self_counts_only_in_the_class_that_sets_it():
+    source = ("import glanceclient\n\n\nclass Registry(object):\n    def __init__(self, sess):\n"
+              "        self.glance = glanceclient.Client('1', session=sess)\n\n    def upload(self, name):\n"
+              "        return self.glance.images.create(name=name)\n\n\nclass Other(object):\n    def names(self):\n"
+              "        return [i.name for i in self.glance.images.list()]\n")
+    assert [f.line for f in lint_source(source, "c.py")] == [9]

@@ -182,12 +182,16 @@ def own_app_client(evaluator, call: cst.Call) -> Optional[str]:
     """Why ``call`` goes to this project's own views (None when it does not): Django's
     ``self.client`` in a Django or DRF test case, or a client made by ``app.test_client()``,
     ``TestClient(app)``, ``TestApp(app)``, ``APIClient()``, ``django.test.Client()``, webob's
-    ``Request.blank(path)`` (an in-process request for a WSGI app)."""
+    ``Request.blank(path)`` (an in-process request for a WSGI app), and a test's own
+    ``self.get("/path")`` helper (a test base class's client: a path with no host)."""
     receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
     if receiver is None:
         return None
     if call.func.attr.value == "blank" and dotted_name(receiver).rsplit(".", 1)[-1] == "Request":
         return f"`{dotted_name(call.func)}()` builds an in-process request for a WSGI app (this project's own)"
+    if isinstance(receiver, cst.Name) and receiver.value == "self" and call.func.attr.value in _VERB_HELPERS \
+            and in_test(evaluator.facts, call) and _relative_path_argument(evaluator, call):
+        return f"`self.{call.func.attr.value}(path)` in a test sends a path without a host: the test base class's client for this project's own app"
     if isinstance(receiver, cst.Attribute) and dotted_name(receiver) == "self.client":
         from ..resolve import enclosing_class
 
@@ -204,6 +208,16 @@ def own_app_client(evaluator, call: cst.Call) -> Optional[str]:
         if last in _APP_CLIENT_FACTORIES or (last == "Client" and module.startswith("django.test")):
             return f"a test client (`{made}()`) calls this project's own app"
     return None
+
+
+_VERB_HELPERS = frozenset({"get", "post", "put", "patch", "delete", "head"})
+
+
+def _relative_path_argument(evaluator, call: cst.Call) -> bool:
+    """The call's first argument is a path with no scheme or host (``"/api/v1.1/images/detail"``)."""
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    template = evaluator.evaluate(positional[0].value) if positional else None
+    return template is not None and template.text.startswith("/") and not template.text.startswith("//")
 
 
 def _imported_from(evaluator, node: cst.CSTNode) -> Optional[str]:

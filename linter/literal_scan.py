@@ -98,6 +98,16 @@ def _value(literal: str) -> Optional[str]:
     return value if isinstance(value, str) else None
 
 
+def _another_providers(template: str) -> bool:
+    """The URL's host is another provider's (``api.vendor.com``, ``{region}.iaas.cloud.ibm.com``),
+    as the engine judges hosts: its ``/v1/images`` is that provider's."""
+    from .endpoints import url_host
+    from .evidence.record import OTHER
+    from .evidence.service import host_signals
+
+    return any(signal.service == OTHER for signal in host_signals(url_host(template), "the URL"))
+
+
 def scan(text: str, path: str, codes=None) -> List[Finding]:
     """Findings for the abandoned paths written in a file's string literals (no fixes)."""
     rules = rules_by_code()
@@ -108,13 +118,14 @@ def scan(text: str, path: str, codes=None) -> List[Finding]:
         template = _FIELD.sub(HOLE_CHAR, value)
         matches = [m for m in match_paths(template) if not m.endpoint.relative]
         match = select_endpoint(matches, None, None)
-        if match is None:
+        if match is None or _another_providers(template):
             continue
         code = match.endpoint.code
         if codes is not None and code not in codes:
             continue
-        title = called_title(match, template, None)
-        message = f"`{title}` is abandoned: found in the text of a file imslint cannot parse; migrate it by hand"
+        path_shown, _, note = called_title(match, template, None).partition(" (")
+        shown = f"`{path_shown}` ({note}" if note else f"`{path_shown}`"
+        message = f"{shown} is abandoned: found in the text of a file imslint cannot parse; migrate it by hand"
         rule = rules.get(code)
         name = rule.name if rule is not None else code
         findings.append(Finding(path, line, column, end_line, end_column, code, name, message, "error"))

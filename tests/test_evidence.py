@@ -427,3 +427,10 @@ def test_a_tests_own_verb_helper_with_a_path_without_host_is_the_projects_app():
     assert finding.evidence.role.value == SERVER and finding.fix is None
     hosted = source.replace("'/api/v1.1/images/42'", "'http://glance:9292/v1/images/42'")
     assert lint_source(hosted, "synnefo/api/test/images.py")[0].evidence.role.value != SERVER
+
+
+def test_the_text_scan_of_an_unparsable_file_judges_hosts_as_the_engine_does():
+    text = ('print "x"\nibm = "https://%s.iaas.cloud.ibm.com/v1/images?version=2020-04-07" % region\n'
+            'do = "https://api.digitalocean.com/v1/images"\nglance = "http://glance:9292/v1/images/detail"\n')
+    found = [(f.code, f.line) for f in lint_source(text, "tools/images.py")]
+    assert found == [("IMS000", 1), ("IMS005", 4)]

@@ -51,6 +51,9 @@ _NOVA_CALLS = {
     "get": "GET /images/{id}", "delete": "DELETE /images/{id}", "set_meta": "POST /images/{id}/metadata",
     "delete_meta": "DELETE /images/{id}/metadata/{key}",
 }
+# A glanceclient v1 image's own methods (``Image.delete()`` ...) and what they send.
+_RESOURCE_CALLS = {"delete": "DELETE /v1/images/{id}", "update": "PUT /v1/images/{id}",
+                   "data": "GET /v1/images/{id}", "get": "HEAD /v1/images/{id}"}
 # openstacksdk's compute proxy image calls (the Nova image proxy; ``images()`` lists with details).
 _COMPUTE_PROXY_CALLS = {
     "images": "GET /images/detail", "get_image": "GET /images/{id}", "find_image": "GET /images/{id}",
@@ -127,26 +130,43 @@ class _Finder:
         return _client_use(call, code, sent, via, _REPLACEMENT[client], client, built)
 
     def _resource_call(self, call: cst.Call) -> Optional[ClientUse]:
-        """``image = gc.images.get(id); image.delete()``: a glanceclient v1 image's own methods."""
+        """``image = gc.images.get(id); image.delete()`` (also ``self.image``, or ``for image in
+        gc.images.list()``): a glanceclient v1 image's own methods."""
         func = call.func
-        if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+        if not isinstance(func, cst.Attribute) or func.attr.value not in _RESOURCE_CALLS:
             return None
-        sent = {"delete": "DELETE /v1/images/{id}", "update": "PUT /v1/images/{id}", "data": "GET /v1/images/{id}"}
-        if func.attr.value not in sent:
+        if func.attr.value == "get" and call.args:  # ``image.get("name")``: a mapping's get, not the lazy load
             return None
-        binding = self.evaluator.lookup(func.value)
-        source = binding.value if binding is not None else None
-        if not isinstance(source, cst.Call) or not isinstance(source.func, cst.Attribute):
-            return None
-        manager = source.func.value
-        if not (isinstance(manager, cst.Attribute) and manager.attr.value == "images"
-                and source.func.attr.value in ("get", "find", "create")):
-            return None
-        if self._client_kind(manager.value) != GLANCE_V1:
+        source = next((value for value in self._sources(func.value) if self._v1_manager_call(value)), None)
+        if source is None:
             return None
         via = f"through glanceclient v1 (the image came from `{_code(source.func)}()`)"
-        built = f"`{func.value.value}` is an image a glanceclient v1 client answered"
-        return _client_use(call, "IMS005", sent[func.attr.value], via, _REPLACEMENT[GLANCE_V1], GLANCE_V1, built)
+        built = f"`{_code(func.value)}` is an image a glanceclient v1 client answered"
+        return _client_use(call, "IMS005", _RESOURCE_CALLS[func.attr.value], via, _REPLACEMENT[GLANCE_V1], GLANCE_V1, built)
+
+    def _sources(self, holder: cst.BaseExpression) -> List[cst.BaseExpression]:
+        """What a name or ``self.<attr>`` was set to: assigned values, or a ``for`` loop's iterable."""
+        if isinstance(holder, cst.Name):
+            binding = self.evaluator.lookup(holder)
+            if binding is None:
+                return []
+            if isinstance(binding.statement, (cst.For, cst.CompFor)) and binding.statement.target is not None:
+                return [binding.statement.iter]
+            return [binding.value] if binding.value is not None else []
+        if isinstance(holder, cst.Attribute) and dotted_name(holder.value) == "self":
+            return self._self_values(holder)
+        return []
+
+    def _v1_manager_call(self, value: cst.BaseExpression) -> bool:
+        """``gc.images.get(...)`` (``find``, ``create``, ``list``) on a glanceclient v1 client."""
+        if isinstance(value, cst.Call) and dotted_name(value.func) in ("list", "sorted") and value.args:
+            value = value.args[0].value  # ``list(gc.images.list())``
+        if not isinstance(value, cst.Call) or not isinstance(value.func, cst.Attribute):
+            return False
+        manager = value.func.value
+        return (isinstance(manager, cst.Attribute) and manager.attr.value == "images"
+                and value.func.attr.value in ("get", "find", "create", "list")
+                and self._client_kind(manager.value) == GLANCE_V1)
 
     def _compute_proxy_call(self, call: cst.Call) -> Optional[ClientUse]:
         """``conn.compute.images()``, ``conn.compute.get_image(...)``: openstacksdk's compute proxy."""
@@ -165,7 +185,10 @@ class _Finder:
         if depth > 3:
             return False
         if isinstance(node, cst.Call):
-            return self._qualified(node.func) in _CONNECTIONS
+            if self._qualified(node.func) in _CONNECTIONS or self._qualified(node.func) == "openstack.connection.from_config":
+                return True
+            returned = self._factory_return(node)
+            return returned is not None and self._is_connection(returned, depth + 1)
         if isinstance(node, cst.Name):
             binding = self.evaluator.lookup(node)
             value = binding.value if binding is not None else None
@@ -191,13 +214,24 @@ class _Finder:
         return None
 
     def _factory_kind(self, call: cst.Call, depth: int) -> Optional[str]:
-        """``glance_client()``: a function of this module whose one ``return`` builds a client."""
-        from .evaluate import _single_return
+        """``glance_client()``, ``self.get_glance_client()``: a function of this module whose one
+        ``return`` builds a client."""
+        returned = self._factory_return(call)
+        return self._client_kind(returned, depth + 1) if returned is not None else None
+
+    def _factory_return(self, call: cst.Call) -> Optional[cst.Call]:
+        """The call a module function (or method) returns, when it has one ``return``, its last statement."""
         from .resolve import function_of
 
         callee = function_of(self.evaluator, call.func, local=True)
-        returned = _single_return(callee.function) if callee is not None else None
-        return self._client_kind(returned, depth + 1) if isinstance(returned, cst.Call) else None
+        if callee is None or not isinstance(callee.function.body, cst.IndentedBlock):
+            return None
+        returns = [node for node in self.facts.subtree(callee.function) if isinstance(node, cst.Return)]
+        last = callee.function.body.body[-1] if callee.function.body.body else None
+        only = returns[0] if len(returns) == 1 else None
+        if only is None or not isinstance(last, cst.SimpleStatementLine) or only not in last.body:
+            return None
+        return only.value if isinstance(only.value, cst.Call) else None
 
     def _self_values(self, attribute: cst.Attribute) -> List[cst.BaseExpression]:
         """What ``self.<name>`` is set to in the class the use is in (empty: set elsewhere)."""

@@ -35,9 +35,10 @@ class AbandonedImageEndpoint(Rule):
     (`glanceclient.Client("1", ...)`, `glanceclient.v1.client.Client(...)`; `images.get` is
     `HEAD /v1/images/{id}`, `images.list` is `GET /v1/images/detail`), and openstacksdk pinned to
     the v1 image API (`openstack.connect(image_api_version="1")`). A client may be built directly,
-    kept on `self`, or returned by a one-`return` factory function of the module, and an image a
-    v1 client answered is followed to its own `delete()`/`update()`/`data()`. A client passed in
-    or built in another module is not followed.
+    kept on `self` in the same class, or returned by a function or method of the module whose one
+    `return` ends it, and an image a v1 client answered (assigned, kept on `self`, or a loop over
+    its list) is followed to its own `delete()`/`update()`/`data()`/`get()`. A client passed in or
+    built in another module is not followed.
     """
 
     code = "IMS005"

@@ -106,3 +106,24 @@ def test_a_client_on_self_counts_only_in_the_class_that_sets_it():
               "        return self.glance.images.create(name=name)\n\n\nclass Other(object):\n    def names(self):\n"
               "        return [i.name for i in self.glance.images.list()]\n")
     assert [f.line for f in lint_source(source, "c.py")] == [9]
+
+
+def test_images_a_v1_client_answered_through_self_and_loops():
+    source = ("import glanceclient\n\n\nclass Upload(object):\n    def __init__(self, sess):\n"
+              "        glance = glanceclient.Client('1', session=sess)\n        self.image = glance.images.create(name='x')\n\n"
+              "    def finish(self, data):\n        self.image.update(data=data)\n\n\n"
+              "def clean(sess):\n    gc = glanceclient.Client('1', session=sess)\n    for image in gc.images.list():\n"
+              "        image.get()\n        image.delete()\n        print(image.get('name'))\n")
+    found = [(f.line, f.evidence.method.value) for f in lint_source(source, "c.py")]
+    assert found == [(7, "POST"), (10, "PUT"), (15, "GET"), (16, "HEAD"), (17, "DELETE")]
+
+
+def test_factories_with_more_than_a_return_and_connection_factories():
+    source = ("import glanceclient\nimport openstack\n\n\nclass Base(object):\n    @staticmethod\n"
+              "    def glance(ks):\n        endpoint = ks.url_for(service_type='image')\n"
+              "        return glanceclient.Client('1', endpoint, token=ks.token)\n\n"
+              "    def names(self, ks):\n        return [i.name for i in self.glance(ks).images.list()]\n\n\n"
+              "def connection(cloud):\n    return openstack.connect(cloud=cloud)\n\n\n"
+              "names = [i.name for i in connection('otc').compute.images()]\n"
+              "old = [i.name for i in openstack.connection.from_config(cloud_name='x').compute.images()]\n")
+    assert [(f.code, f.line) for f in lint_source(source, "c.py")] == [("IMS005", 12), ("IMS006", 19), ("IMS006", 20)]

@@ -26,6 +26,7 @@ from .responses import (
     positional,
     subscript_index,
 )
+from .tree import dotted_name
 
 # Keys of a GET /v2/images item that are not custom properties (upstream Glance's base set plus
 # the links): a v1.1 property with one of these names cannot be read as a top-level key.
@@ -177,8 +178,14 @@ class _Checker:
         if edit is None:
             return None
         start, end = self.ctx.span(read.node)
-        edits = [self._edit(start, start, "int("), edit, self._edit(end, end, ")")]
+        edits = [edit] if self._in_int(read.node) else [self._edit(start, start, "int("), edit, self._edit(end, end, ")")]
         return UNSAFE, "Read `int(image[\"__image_size\"])` (check that it matches the v1.1 size)", edits
+
+    def _in_int(self, node) -> bool:
+        """``int(image["size"])``: the read is already made a number (``__image_size`` is a string)."""
+        arg = self.flow.facts.parent(node)
+        call = self.flow.facts.parent(arg) if isinstance(arg, cst.Arg) else None
+        return isinstance(call, cst.Call) and dotted_name(call.func) == "int" and len(call.args) == 1
 
     def _droppable_default(self, read: Read) -> bool:
         if read.via != "get":

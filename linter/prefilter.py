@@ -117,11 +117,12 @@ def is_seed(data: bytes) -> bool:
 
 def uses_client_library(data: bytes) -> bool:
     """What ``sdk_clients`` needs: openstacksdk's ``image_api_version`` or compute-proxy image
-    calls, or a glanceclient or novaclient import with a call on an ``images``/``image_members``
-    manager."""
-    if b"image" not in data:  # every marker below holds it: one scan for most files
-        return False
-    if b"image_api_version" in data or (b"openstack" in data and _COMPUTE_PROXY_IMAGES.search(data)):
+    calls, the ``OS_IMAGE_API_VERSION`` variable, or a glanceclient or novaclient import with a
+    call on an ``images``/``image_members`` manager."""
+    if b"image" not in data:  # every marker below holds it (but the variable): one scan for most files
+        return b"OS_IMAGE_API_VERSION" in data
+    if b"image_api_version" in data or b"IMAGE_API_VERSION" in data \
+            or (b"openstack" in data and _COMPUTE_PROXY_IMAGES.search(data)):
         return True
     return (b"glanceclient" in data or b"novaclient" in data) and (b".images." in data or b".image_members." in data)
 
@@ -132,8 +133,8 @@ _COMPUTE_PROXY_IMAGES = re.compile(rb"\.compute\.(?:images|\w*_image(?:_metadata
 def classify(data: bytes) -> Optional[str]:
     """``STRONG`` when an occurrence is strong (or the file uses an image client library), else
     ``WEAK`` when one is weak, else None."""
-    if b"image" not in data:  # held by every path (``images``) and every client library marker
-        return None
+    if b"image" not in data:  # held by every path (``images``) and client library marker but one
+        return STRONG if b"OS_IMAGE_API_VERSION" in data else None
     if uses_client_library(data):
         return STRONG
     if SEED not in data:

@@ -23,6 +23,7 @@ from typing import Dict, List, Optional
 import libcst as cst
 
 from .evidence.record import CLIENT, COMPUTE, EXPLICIT, IMAGE_V1, Evidence, Fact
+from .responses import subscript_index
 from .tree import IMPORT, dotted_name
 
 GLANCE_V1 = "glance-v1"
@@ -89,7 +90,7 @@ _PER_FILE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 def _find(ctx) -> List[ClientUse]:
     text = ctx.text
-    if "glanceclient" not in text and "novaclient" not in text and "openstack" not in text:
+    if not any(marker in text for marker in ("glanceclient", "novaclient", "openstack", "OS_IMAGE_API_VERSION")):
         return []
     finder = _Finder(ctx)
     return finder.uses()
@@ -107,7 +108,11 @@ class _Finder:
         for node in self.facts.order:
             if isinstance(node, cst.Call):
                 use = self._manager_call(node) or self._resource_call(node) or self._compute_proxy_call(node) \
-                    or self._v1_pin(node)
+                    or self._v1_pin(node) or self._environment_pin(node)
+                if use is not None:
+                    found.append(use)
+            elif isinstance(node, cst.Assign):
+                use = self._environment_pin(node)
                 if use is not None:
                     found.append(use)
         return found
@@ -265,10 +270,39 @@ class _Finder:
             return NOVA
         if name in _GLANCE_BY_VERSION:
             version = _argument(call, 0, "version")
-            return GLANCE_V1 if version is not None and self._literal(version) in _V1_VERSIONS else None
+            if version is None or (isinstance(version, cst.Name) and version.value == "None"):
+                # No version: glanceclient takes it from the endpoint's last segment (``.../v1``).
+                endpoint = _argument(call, 1, "endpoint") if version is not None else _keyword_value(call, "endpoint")
+                text = self._literal(endpoint) if endpoint is not None else None
+                return GLANCE_V1 if text is not None and text.rstrip("/").rsplit("/", 1)[-1] in _V1_VERSIONS else None
+            return GLANCE_V1 if self._literal(version) in _V1_VERSIONS else None
         return None
 
     # -- openstacksdk pinned to v1 -------------------------------------------------------------------
+    def _environment_pin(self, node: cst.CSTNode) -> Optional[ClientUse]:
+        """``os.environ["OS_IMAGE_API_VERSION"] = "1"`` (or ``os.environ.setdefault(...)``): every
+        openstacksdk connection and OpenStack client the process makes then uses the v1 image API."""
+        value = None
+        if isinstance(node, cst.Assign) and len(node.targets) == 1:
+            target = node.targets[0].target
+            if isinstance(target, cst.Subscript) and dotted_name(target.value) in ("os.environ", "environ"):
+                key = subscript_index(target)
+                value = node.value if key is not None and self._literal(key) == "os_image_api_version" else None
+        elif isinstance(node, cst.Call) and (dotted_name(node.func) or "").endswith(("environ.setdefault", "putenv")):
+            key, given = _argument(node, 0, "key"), _argument(node, 1, "value")
+            value = given if key is not None and self._literal(key) == "os_image_api_version" else None
+        if value is None or self._literal(value) not in _V1_VERSIONS:
+            return None
+        message = ("`OS_IMAGE_API_VERSION` set to 1 pins openstacksdk and the OpenStack clients to the v1 image "
+                   "API (`/v1/images/...`), which is abandoned: use 2; no fix: the v2 API answers other objects")
+        evidence = Evidence(
+            Fact(None, "every image request of the process"),
+            Fact(IMAGE_V1, f"`OS_IMAGE_API_VERSION={_code(value)}`", EXPLICIT),
+            Fact(CLIENT, "the clients the process makes send the requests", EXPLICIT),
+            Fact("none", "the v2 API answers other objects"),
+        )
+        return ClientUse(value, "IMS005", message, evidence)
+
     def _v1_pin(self, call: cst.Call) -> Optional[ClientUse]:
         if self._qualified(call.func) not in _CONNECTIONS:
             return None
@@ -336,6 +370,10 @@ def _renamed(statement: Optional[cst.CSTNode], name: str) -> bool:
     aliases = statement.names if isinstance(statement, cst.Import) else ()
     return any(alias.asname is not None and isinstance(alias.asname.name, cst.Name) and alias.asname.name.value == name
                for alias in aliases)
+
+
+def _keyword_value(call: cst.Call, keyword: str) -> Optional[cst.BaseExpression]:
+    return next((arg.value for arg in call.args if arg.keyword is not None and arg.keyword.value == keyword), None)
 
 
 def _argument(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:

@@ -34,7 +34,8 @@ class AbandonedImageEndpoint(Rule):
     `images` and `image_members` managers of a python-glanceclient v1 client built in the module
     (`glanceclient.Client("1", ...)`, `glanceclient.v1.client.Client(...)`; `images.get` is
     `HEAD /v1/images/{id}`, `images.list` is `GET /v1/images/detail`), and openstacksdk pinned to
-    the v1 image API (`openstack.connect(image_api_version="1")`). A client may be built directly,
+    the v1 image API (`openstack.connect(image_api_version="1")`, or `OS_IMAGE_API_VERSION` set to 1
+    in the process; a glanceclient without a version takes it from its endpoint's `/v1`). A client may be built directly,
     kept on `self` in the same class, or returned by a function or method of the module whose one
     `return` ends it, and an image a v1 client answered (assigned, kept on `self`, or a loop over
     its list) is followed to its own `delete()`/`update()`/`data()`/`get()`. A client passed in or

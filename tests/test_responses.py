@@ -835,3 +835,16 @@ def test_a_request_in_a_comprehension_element_runs_in_a_loop():
     once = 'names = [i["name"] for i in requests.get(f"{ep}/v2/images").json()["images"]]\n'
     assert flow_of(once).loop_of(flow_of(once).calls[0].call) is None
     assert "while True:" in fixed(once, unsafe=True)
+
+
+def test_a_size_already_made_a_number_is_not_wrapped_again():
+    source = """
+        import requests
+
+
+        def sizes(base):
+            images = requests.get(base + '/v2/images').json()['images']
+            return [int(image['size']) + 1 for image in images[:3]]
+    """
+    assert "int(image['__image_size']) + 1" in fixed(source, unsafe=True)
+    assert "int(int(" not in fixed(source, unsafe=True)

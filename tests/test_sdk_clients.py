@@ -127,3 +127,19 @@ def test_factories_with_more_than_a_return_and_connection_factories():
               "names = [i.name for i in connection('otc').compute.images()]\n"
               "old = [i.name for i in openstack.connection.from_config(cloud_name='x').compute.images()]\n")
     assert [(f.code, f.line) for f in lint_source(source, "c.py")] == [("IMS005", 12), ("IMS006", 19), ("IMS006", 20)]
+
+
+@pytest.mark.parametrize("line", [
+    "os.environ['OS_IMAGE_API_VERSION'] = '1'", "os.environ.setdefault('OS_IMAGE_API_VERSION', '1')",
+])
+def test_the_environment_pin_to_image_api_v1(line):
+    [finding] = lint_source(f"import os\n\n{line}\n", "c.py")
+    assert finding.code == "IMS005" and "OS_IMAGE_API_VERSION" in finding.message
+    assert lint_source(f"import os\n\n{line.replace(chr(39) + '1' + chr(39), chr(39) + '2' + chr(39))}\n", "c.py") == []
+
+
+def test_a_glanceclient_without_version_takes_it_from_the_endpoint():
+    source = "import glanceclient\n\ngc = glanceclient.Client(endpoint='http://glance:9292/v1', token='t')\nx = gc.images.list()\n"
+    assert [f.code for f in lint_source(source, "c.py")] == ["IMS005"]
+    assert lint_source(source.replace(":9292/v1'", ":9292/v2'"), "c.py") == []
+    assert lint_source(source.replace(":9292/v1'", ":9292'"), "c.py") == []

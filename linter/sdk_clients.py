@@ -293,15 +293,9 @@ class _Finder:
             value = given if key is not None and self._literal(key) == "os_image_api_version" else None
         if value is None or self._literal(value) not in _V1_VERSIONS:
             return None
-        message = ("`OS_IMAGE_API_VERSION` set to 1 pins openstacksdk and the OpenStack clients to the v1 image "
-                   "API (`/v1/images/...`), which is abandoned: use 2; no fix: the v2 API answers other objects")
-        evidence = Evidence(
-            Fact(None, "every image request of the process"),
-            Fact(IMAGE_V1, f"`OS_IMAGE_API_VERSION={_code(value)}`", EXPLICIT),
-            Fact(CLIENT, "the clients the process makes send the requests", EXPLICIT),
-            Fact("none", "the v2 API answers other objects"),
-        )
-        return ClientUse(value, "IMS005", message, evidence)
+        return _pin_use(value, f"`OS_IMAGE_API_VERSION={_code(value)}`",
+                        "`OS_IMAGE_API_VERSION` set to 1 pins openstacksdk and the OpenStack clients to the v1 image "
+                        "API (`/v1/images/...`)", "every image request of the process")
 
     def _v1_pin(self, call: cst.Call) -> Optional[ClientUse]:
         if self._qualified(call.func) not in _CONNECTIONS:
@@ -309,15 +303,9 @@ class _Finder:
         pin = next((arg for arg in call.args if arg.keyword is not None and arg.keyword.value == "image_api_version"), None)
         if pin is None or self._literal(pin.value) not in _V1_VERSIONS:
             return None
-        message = ("`image_api_version` pins openstacksdk to the v1 image API: `conn.image` then sends "
-                   "`/v1/images/...`, which is abandoned: use version 2; no fix: the v2 proxy answers other objects")
-        evidence = Evidence(
-            Fact(None, "every method of `conn.image`"),
-            Fact(IMAGE_V1, f"`image_api_version={_code(pin.value)}`", EXPLICIT),
-            Fact(CLIENT, "the connection sends the requests", EXPLICIT),
-            Fact("none", "the v2 proxy answers other objects"),
-        )
-        return ClientUse(pin.value, "IMS005", message, evidence)
+        return _pin_use(pin.value, f"`image_api_version={_code(pin.value)}`",
+                        "`image_api_version` pins openstacksdk to the v1 image API: `conn.image` then sends "
+                        "`/v1/images/...`", "every method of `conn.image`")
 
     # -- names ---------------------------------------------------------------------------------------
     def _qualified(self, func: cst.BaseExpression) -> Optional[str]:
@@ -363,6 +351,18 @@ def _client_use(call: cst.Call, code: str, request: str, via: str, instead: str,
         Fact("none", _NO_FIX),
     )
     return ClientUse(call, code, message, evidence)
+
+
+def _pin_use(value: cst.CSTNode, setting: str, what: str, requests: str) -> ClientUse:
+    """The finding for a setting (``value``) that pins clients to the v1 image API."""
+    message = f"{what}, which is abandoned: use version 2; no fix: the v2 API answers other objects"
+    evidence = Evidence(
+        Fact(None, requests),
+        Fact(IMAGE_V1, setting, EXPLICIT),
+        Fact(CLIENT, "the clients it configures send the requests", EXPLICIT),
+        Fact("none", "the v2 API answers other objects"),
+    )
+    return ClientUse(value, "IMS005", message, evidence)
 
 
 def _renamed(statement: Optional[cst.CSTNode], name: str) -> bool:

@@ -175,6 +175,18 @@ def build_corpus(corpus: Path, rebuild: bool) -> dict:
     trees = source_trees()
     wanted = {"format": CORPUS_FORMAT, "sources": [[label, str(path)] for label, path in trees],
               "fixtures": fixture_digest()}
+
+    def fill() -> None:
+        for label, path in trees:
+            files, size = copy_tree(path, corpus / label, corpus)
+            print(f"corpus: {files:6d} files, {size / 1e6:7.1f} MB from {path}", flush=True)
+
+    return _built(corpus, wanted, rebuild, fill)
+
+
+def _built(corpus: Path, wanted: dict, rebuild: bool, fill) -> dict:
+    """The manifest of ``corpus`` when it matches ``wanted``; else the corpus made afresh by
+    ``fill`` (the source trees), the configuration and the planted cases, and its new manifest."""
     manifest_path = corpus / MANIFEST
     if not rebuild and manifest_path.is_file():
         manifest = json.loads(manifest_path.read_text())
@@ -184,9 +196,7 @@ def build_corpus(corpus: Path, rebuild: bool) -> dict:
         shutil.rmtree(corpus)
     corpus.mkdir(parents=True)
     started = time.perf_counter()
-    for label, path in trees:
-        files, size = copy_tree(path, corpus / label, corpus)
-        print(f"corpus: {files:6d} files, {size / 1e6:7.1f} MB from {path}", flush=True)
+    fill()
     (corpus / ".imslint.toml").write_text(CORPUS_CONFIG)
     (corpus / ".semgrepignore").write_text("# empty: semgrep scans every file, as grep and imslint do\n")
     planted = plant(corpus)
@@ -348,26 +358,13 @@ def build_cloud_corpus(corpus: Path, rebuild: bool) -> dict:
         archive = cloud.archive_of(package)
         sources.append([package.key, archive.name if archive else None, archive.stat().st_size if archive else None])
     wanted = {"format": CORPUS_FORMAT, "kind": "cloud", "sources": sources, "fixtures": fixture_digest()}
-    manifest_path = corpus / MANIFEST
-    if not rebuild and manifest_path.is_file():
-        manifest = json.loads(manifest_path.read_text())
-        if all(manifest.get(key) == value for key, value in wanted.items()):
-            return manifest
-    if corpus.exists():
-        shutil.rmtree(corpus)
-    corpus.mkdir(parents=True)
-    started = time.perf_counter()
-    for package, tree in trees:
-        files, size = link_tree(tree, corpus / package.key)
-        print(f"corpus: {files:6d} files, {size / 1e6:7.1f} MB from {package.key}", flush=True)
-    (corpus / ".imslint.toml").write_text(CORPUS_CONFIG)
-    (corpus / ".semgrepignore").write_text("# empty: semgrep scans every file, as grep and imslint do\n")
-    planted = plant(corpus)
-    files, size = corpus_stats(corpus)
-    print(f"corpus: {files} files, {size / 1e6:.1f} MB in {corpus} ({time.perf_counter() - started:.1f}s)", flush=True)
-    manifest = dict(wanted, planted=planted, files=files, bytes=size)
-    manifest_path.write_text(json.dumps(manifest, indent=1))
-    return manifest
+
+    def fill() -> None:
+        for package, tree in trees:
+            files, size = link_tree(tree, corpus / package.key)
+            print(f"corpus: {files:6d} files, {size / 1e6:7.1f} MB from {package.key}", flush=True)
+
+    return _built(corpus, wanted, rebuild, fill)
 
 
 def codes_count(keys: List[List[object]]) -> Dict[str, int]:

@@ -399,6 +399,14 @@ def called_title(match: PathMatch, text: str, method: Optional[str], service_kno
     return f"{method} {path}{where}"
 
 
+def title_as_code(title: str) -> str:
+    """A ``called_title`` as messages show it: the path as code, imslint's notes as prose
+    (``GET images/detail (v1 image endpoint) (method unknown)`` becomes the path in backquotes,
+    then ``(v1 image endpoint; method unknown)``)."""
+    path, paren, notes = title.partition(" (")
+    return f"`{path}` ({notes.replace(') (', '; ')}" if paren else f"`{title}`"
+
+
 def select_endpoint(matches: Sequence[PathMatch], method: Optional[str], base: Optional[str]) -> Optional[PathMatch]:
     """The abandoned endpoint a request uses, from the path's matches (best first), its HTTP method
     (None: unknown) and, for a relative path, the service it is sent to (``IMAGE_V1``,

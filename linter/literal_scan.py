@@ -10,7 +10,7 @@ import re
 import tokenize
 from typing import Iterator, List, Optional, Tuple
 
-from .endpoints import HOLE_CHAR, called_title, match_paths, select_endpoint
+from .endpoints import HOLE_CHAR, called_title, match_paths, select_endpoint, title_as_code
 from .findings import Finding
 from .registry import rules_by_code
 
@@ -123,8 +123,7 @@ def scan(text: str, path: str, codes=None) -> List[Finding]:
         code = match.endpoint.code
         if codes is not None and code not in codes:
             continue
-        path_shown, _, note = called_title(match, template, None).partition(" (")
-        shown = f"`{path_shown}` ({note}" if note else f"`{path_shown}`"
+        shown = title_as_code(called_title(match, template, None))
         message = f"{shown} is abandoned: found in the text of a file imslint cannot parse; migrate it by hand"
         rule = rules.get(code)
         name = rule.name if rule is not None else code

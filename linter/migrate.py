@@ -5,7 +5,6 @@ The plan is abstract (template and node edits); ``edits.EditRealizer`` turns it 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import unquote_plus
 from typing import List, Optional, Tuple, Union
 
 import libcst as cst
@@ -26,8 +25,8 @@ from .endpoints import (
 )
 from .evaluate import Evaluator
 from .evidence.record import Fact
-from .sites import FilterUse, RequestSite
-from .strings import HOLE_CHAR, Hole, Template
+from .sites import FilterUse, RequestSite, filter_literal
+from .strings import Hole, Template
 
 Location = Union[cst.CSTNode, Tuple[Template, int, int]]
 
@@ -99,19 +98,6 @@ def _location(use: FilterUse, site: RequestSite) -> Location:
     return (site.template, use.key_span[0], use.key_span[1])
 
 
-def _literal_value(use: FilterUse, site: RequestSite, evaluator: Evaluator) -> Optional[str]:
-    if use.origin == "url":
-        if use.value_span is None:
-            return None
-        text = site.template.text[use.value_span[0] : use.value_span[1]]
-        # A query string holds percent-encoded text (``%2B08:00``); translate what it means.
-        return None if HOLE_CHAR in text else unquote_plus(text)
-    if use.value_node is None:
-        return None
-    value = evaluator.evaluate(use.value_node)
-    return value.text if value is not None and value.is_literal else None
-
-
 def _plan_filter(migration: Migration, use: FilterUse, target: str, evaluator: Evaluator) -> None:
     site = migration.site
     if use.key_template is not None:  # a key built at runtime whose text starts ``use.key`` (``property-*``)
@@ -125,7 +111,7 @@ def _plan_filter(migration: Migration, use: FilterUse, target: str, evaluator: E
                                                 "that GET /v2/images takes each of them", blocks_fix=False))
             migration.mark_unsafe(f"filter names `{use.key}` are built at runtime")
         return
-    value = _literal_value(use, site, evaluator)
+    value = filter_literal(use, site, evaluator)
     filter_plan = plan_filter(use.key, target, value)
     location = _location(use, site)
     if filter_plan.safety == NONE:

@@ -28,7 +28,7 @@ import libcst as cst
 from .calls import REQUEST, WRAPPER, CallSite, callee_name, classify
 from .endpoints import HOLE_CHAR, LIST as LIST_ENDPOINT, NEVER_EXISTED, parse_query
 from .evaluate import Evaluator
-from .sites import RequestSite, climb
+from .sites import RequestSite, climb, filter_literal
 from .tree import ASSIGN, AUGASSIGN, CLASS, FUNCTION, PARAM, UNPACK, Binding, ModuleFacts, Scope, dotted_name
 
 REQUEST_OBJECT = "request-object"  # urllib.request.Request(url): a response once opened
@@ -153,9 +153,11 @@ def _number(node: Optional[cst.CSTNode], evaluator: Evaluator) -> Optional[int]:
         return None
     if isinstance(node, cst.Integer):
         return int(node.evaluated_value)
-    template = evaluator.evaluate(node)
-    text = template.text if template is not None and template.is_literal else ""
-    return int(text) if text.isdigit() else None
+    return _whole_number(_literal(evaluator, node))
+
+
+def _whole_number(text: Optional[str]) -> Optional[int]:
+    return int(text) if text is not None and text.isdigit() else None
 
 
 def _query_value(text: str, key: str) -> Optional[int]:
@@ -164,8 +166,7 @@ def _query_value(text: str, key: str) -> Optional[int]:
     params, _ = parse_query(text, stop) if stop != -1 else ((), None)
     for param in params:
         if param.key == key and param.value_span is not None:
-            value = text[slice(*param.value_span)]
-            return int(value) if value.isdigit() else None
+            return _whole_number(text[slice(*param.value_span)])
     return None
 
 
@@ -194,12 +195,9 @@ def list_calls_of_sites(sites: Sequence[RequestSite], evaluator: Evaluator) -> L
 
 def _sent_number(site: RequestSite, use, evaluator: Evaluator) -> Optional[int]:
     """The number an abandoned query sends as one filter (``use``), or None."""
-    if use.value_node is not None:
-        return _number(use.value_node, evaluator)
-    if use.value_span is not None:
-        value = site.template.text[slice(*use.value_span)]
-        return int(value) if value.isdigit() else None
-    return None
+    if isinstance(use.value_node, cst.Integer):
+        return int(use.value_node.evaluated_value)
+    return _whole_number(filter_literal(use, site, evaluator))
 
 
 # -- values ------------------------------------------------------------------------------------------------

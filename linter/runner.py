@@ -265,7 +265,7 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
     from .cache import settled_signature, signature
     from .carriers import Graph
     from .notebooks import scannable
-    from .prefilter import classify, disabled, import_records, undecodable
+    from .prefilter import classify, disabled, undecodable
 
     selection = Selection()
     everything = disabled()
@@ -301,9 +301,9 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
                 message = f"cannot be read: {exc.strerror or exc}"
                 selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, message)]))
                 continue
-            # Read before the index was loaded: its signature counts when settled. Read after:
-            # new or changed since the index was made, so the graph is solved afresh.
-            settled = settled_signature(status, started) if index is None else None
+            # Its signature counts when settled (as the index keeps it): a racily clean file
+            # may still change unseen, so the graph's answer is then not kept.
+            settled = settled_signature(status, started)
             if signed is not None and settled is not None:
                 signed.append(f"{path}\0{settled}")
             else:
@@ -313,7 +313,7 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
             if problem is not None:
                 verdict, details = ["problem", problem], [[], None, {}]
             else:
-                verdict, details = [classify(data) or "other", None], [[list(r) for r in import_records(data)], None, {}]
+                verdict, details = [classify(data) or "other", None], _new_details(data)
             del data
             if index is not None:
                 index.store(path, status, verdict, details)
@@ -352,17 +352,24 @@ def _nothing() -> None:
     pass
 
 
+def _new_details(data: bytes) -> list:
+    """A file's details for the import graph (``cache.PrefilterIndex``): its import records, and
+    the summary and attribute mentions the graph fills in on demand."""
+    from .prefilter import import_records
+
+    return [[list(record) for record in import_records(data)], None, {}]
+
+
 def _file_facts(path: str, verdict: list, details: Optional[list], told, index):
     """What the import graph needs of a file: its details from the index (or read again)."""
     from .carriers import FileFacts
-    from .prefilter import import_records
 
     if details is None and index is not None:
         details = index.details(path)
     if details is None:  # indexed, but its details are not kept (any more): read it again
         told = _nothing
         try:
-            details = [[list(r) for r in import_records(_read_scannable(path))], None, {}]
+            details = _new_details(_read_scannable(path))
         except OSError:
             details = [[], None, {}]
     records = [(level, module, tuple(names)) for level, module, names in details[0]]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .endpoints import NEVER_EXISTED, NOVA, called_title, family_replacement, replacement
+from .endpoints import NEVER_EXISTED, NOVA, called_title, family_replacement, replacement, title_as_code
 from .evidence.record import DEFINITION, DOUBLE
 from .findings import Finding
 
@@ -22,9 +22,9 @@ def endpoint_findings(ctx, rule) -> Iterator[Finding]:
         fix = ctx.fix_for(migration)
         evidence = ctx.evidence_of(site)
         title = called_title(site.match, site.template.text, site.method, evidence.service.value is not None)
-        path, paren, note = title.partition(" (")
-        # The path as code, what imslint adds as prose: ``images/detail` (v1 image endpoint; method unknown)`.
-        shown = f"`{path}` ({note.replace(') (', '; ')}" if paren else f"`{title}`"
+        if site.role == DEFINITION:  # a constant: no request sends it here, so no method to speak of
+            title = title.replace(" (method unknown)", "")
+        shown = title_as_code(title)
         target = ctx.options.target
         instead = replacement(endpoint, target, site.method) if site.method is not None else family_replacement(endpoint, target)
         what = {DOUBLE: "a test double for ", DEFINITION: "a constant for "}.get(site.role or "", "")
@@ -34,7 +34,7 @@ def endpoint_findings(ctx, rule) -> Iterator[Finding]:
         if site.role == DOUBLE and fix is None:
             message += "; migrate it with the code it stands in for"
         elif site.role == DEFINITION:
-            message = message.replace(" (method unknown)", "") + "; migrate the requests that send it"
+            message += "; migrate the requests that send it"
         elif fix is None and endpoint.kind != NOVA:  # IMS006 never has one: it names another endpoint
             message += f"; no fix: {migration.why_not()}"
         yield ctx.finding(rule.code, rule.name, site.node, message, rule.severity, fix, evidence)

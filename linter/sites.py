@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
+from urllib.parse import unquote_plus
 
 import libcst as cst
 
@@ -68,6 +69,21 @@ class FilterUse:
     key_span: Optional[Tuple[int, int]] = None
     value_span: Optional[Tuple[int, int]] = None
     key_template: Optional[Template] = None  # a key built at runtime with visible text (``"property-%s" % k``)
+
+
+def filter_literal(use: FilterUse, site: "RequestSite", evaluator: Evaluator) -> Optional[str]:
+    """The literal text a request sends as filter ``use`` (percent-decoded from a query string),
+    or None when it is computed at runtime (or not a string: ``{"limit": 5}``)."""
+    if use.origin == "url":
+        if use.value_span is None:
+            return None
+        text = site.template.text[use.value_span[0] : use.value_span[1]]
+        # A query string holds percent-encoded text (``%2B08:00``); translate what it means.
+        return None if HOLE_CHAR in text else unquote_plus(text)
+    if use.value_node is None:
+        return None
+    value = evaluator.evaluate(use.value_node)
+    return value.text if value is not None and value.is_literal else None
 
 
 @dataclass

@@ -153,3 +153,12 @@ def test_translate_value():
     assert translate_value(KEEP, "qcow2") == "qcow2"
 
 
+
+
+def test_titles_show_the_path_as_code_and_the_notes_as_prose():
+    from linter.endpoints import title_as_code
+
+    assert title_as_code("GET /v2/images") == "`GET /v2/images`"
+    assert title_as_code("/v1/images/{id} (method unknown)") == "`/v1/images/{id}` (method unknown)"
+    assert title_as_code("images/detail (v1 image endpoint) (method unknown)") == \
+        "`images/detail` (v1 image endpoint; method unknown)"

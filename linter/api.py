@@ -86,15 +86,32 @@ def _two_passes(jobs_list, candidates, mode: str, pool, cache_dir, on_report) ->
     from dataclasses import replace
 
     from . import projects as project_pass
+    from .evidence.test_paths import is_test_path
     from .runner import CHECK, FileReport, run
+    from .server_tests import depends_on_imports
 
-    first = []
-    for report in run([replace(job, mode=CHECK) for job in jobs_list], None, cache_dir, pool):
-        if on_report is not None:
-            on_report(report)  # progress: most files are done after this pass
-        first.append(report)
-    survey = project_pass.survey(((r, job.abs_path) for r, job in zip(first, jobs_list)), os.getcwd())
     checks = {job.abs_path: item.settings.check_server_tests for job, item in zip(jobs_list, candidates)}
+    first: List[Optional[FileReport]] = [None] * len(jobs_list)
+
+    def first_pass(numbers: List[int]) -> object:
+        """Checks the jobs ``numbers``; the projects of every file checked so far."""
+        for number, report in zip(numbers, run([replace(jobs_list[n], mode=CHECK) for n in numbers], None, cache_dir, pool)):
+            if on_report is not None:
+                on_report(report)  # progress: most files are done after this pass
+            first[number] = report
+        done = [(report, job.abs_path) for report, job in zip(first, jobs_list) if report is not None]
+        return project_pass.survey(done, os.getcwd())
+
+    # A server project's tests wait until it is known whether their project serves; most of
+    # them then need no analysis at all (``server_tests``).
+    layout = project_pass.Projects(os.getcwd())
+    waiting = [
+        not checks[job.abs_path] and is_test_path(os.path.relpath(job.abs_path, layout.root_of(job.abs_path)))
+        for job in jobs_list
+    ]
+    survey = first_pass([number for number, waits in enumerate(waiting) if not waits])
+    if any(waiting):
+        survey = first_pass(_tests_to_analyse(jobs_list, waiting, first, survey, on_report))
     final: List[object] = list(first)
     again = []
     for index, job in enumerate(jobs_list):
@@ -103,8 +120,7 @@ def _two_passes(jobs_list, candidates, mode: str, pool, cache_dir, on_report) ->
             continue
         findings = first[index].findings
         fixable = any(f.fix is not None for f in findings)
-        constants = bool(first[index].facts.get("constants")) or any(
-            f.evidence is not None and f.evidence.role.value == "definition" for f in findings)
+        constants = depends_on_imports(findings, first[index].facts)
         doubles = project_pass.doubles_for(survey, job.abs_path) if fixable else ()
         if (mode != CHECK and fixable) or doubles or constants:  # its result depends on the project
             imported = project_pass.imported_elsewhere(survey, job.abs_path)
@@ -116,6 +132,41 @@ def _two_passes(jobs_list, candidates, mode: str, pool, cache_dir, on_report) ->
     for report in final:
         report.findings = by_path.get(report.display_path, report.findings)
     return final
+
+
+def _tests_to_analyse(jobs_list, waiting, first, survey, on_report) -> List[int]:
+    """The waiting tests that need their first pass; the others (left alone by their server
+    project, and telling the project pass nothing it needs: ``server_tests``) get an empty
+    report here."""
+    from .runner import FileReport, _read_scannable
+    from .server_tests import depends_on_imports, imports_from, may_register_routes
+
+    fixable_in, importing = set(), set()  # project roots with a fixable finding; files that depend on importers
+    for report, job in zip(first, jobs_list):
+        if report is None:
+            continue
+        if any(f.fix is not None for f in report.findings):
+            fixable_in.add(survey.root_of(job.abs_path))
+        if depends_on_imports(report.findings, report.facts):
+            importing.add(os.path.realpath(job.abs_path))
+    analyse = []
+    for number, job in enumerate(jobs_list):
+        if not waiting[number]:
+            continue
+        if survey.project_of(job.abs_path).serves and survey.root_of(job.abs_path) not in fixable_in:
+            try:
+                data = _read_scannable(job.abs_path)
+            except OSError:
+                data = None  # its own pass reports why it cannot be read
+            if data is not None and not may_register_routes(data) and not (
+                importing and imports_from(data, job.abs_path, job.roots, importing)
+            ):
+                first[number] = FileReport(job.display_path)
+                if on_report is not None:
+                    on_report(first[number])
+                continue
+        analyse.append(number)
+    return analyse
 
 
 def lint_paths(

@@ -13,7 +13,7 @@ from typing import List, Optional
 import libcst as cst
 
 
-HTTP_METHODS = ("get", "head", "delete", "post", "put", "patch", "options")
+from .route_names import HTTP_METHODS, is_route_call
 
 REQUEST, WRAPPER, TEST_DOUBLE, ROUTE, MESSAGE = "request", "wrapper", "test-double", "route", "message"
 STRING_OPERATION = "string-operation"  # "...".endswith(URL), path.replace(URL, ...): text, not a request
@@ -35,10 +35,6 @@ TRANSPORT_KWARGS = frozenset(
 _TRANSPORT_RECEIVER = re.compile(r"session|sess$|client|http|adapter|conn|pool|requests|httpx|urllib|agent", re.I)
 TEST_DOUBLE_ROOTS = frozenset({"responses", "respx", "httpretty", "requests_mock", "rsps", "aioresponses"})
 _TEST_DOUBLE_METHODS = frozenset({"add", "register_uri", "add_callback", "replace", "upsert", "add_passthru"})
-_ROUTE_CALLS = frozenset(
-    {"route", "add_url_rule", "add_api_route", "api_route", "add_route", "add_resource", "connect",
-     "re_path", "path", "url", "Rule", "add_view", "register_route"}
-)
 # Calls that take file-system paths, never URLs.
 _FILESYSTEM_CALLS = frozenset(
     {"open", "makedirs", "mkdir", "exists", "isdir", "isfile", "listdir", "scandir", "walk", "glob",
@@ -120,14 +116,10 @@ def classify(call: cst.Call, url_arg: cst.Arg, in_decorator: bool = False) -> Ca
         return CallSite(call, STRING_OPERATION, None, name)
     if last in _FILESYSTEM_CALLS and (root in ("os", "shutil", "pathlib", "glob", "open", "Path") or name == last):
         return CallSite(call, FILESYSTEM, None, name)
-    if in_decorator and (last in _ROUTE_CALLS or last in HTTP_METHODS or last.endswith("route")):
-        return CallSite(call, ROUTE, None, name)  # ``@app.route(path)``, ``@router.get(path)``
+    if is_route_call(name, in_decorator):
+        return CallSite(call, ROUTE, None, name)  # ``@app.route(path)``, ``mapper.connect(path)``
     if in_decorator:
         return CallSite(call, MESSAGE, None, name)  # another decorator's argument (``@utils.arg("images", ...)``)
-    if last in _ROUTE_CALLS or last.startswith("add_") and last[4:] in HTTP_METHODS:
-        return CallSite(call, ROUTE, None, name)
-    if root == "web" and last in HTTP_METHODS:  # aiohttp: web.get(path, handler) in app.add_routes
-        return CallSite(call, ROUTE, None, name)
     if _writes_link_header(last, positional, url_arg):
         return CallSite(call, MESSAGE, None, name)  # a link a server's view builds: not a request
     if root in TEST_DOUBLE_ROOTS or last in _TEST_DOUBLE_METHODS:

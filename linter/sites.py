@@ -49,6 +49,7 @@ from .evidence.record import CLIENT, DEFINITION, DOUBLE, OTHER, SERVER, Evidence
 from .evidence.wrappers import Delivery, WrapperIndex, follow
 from .strings import Hole, Template
 from .tree import CLASS, MODULE, IMPORT, ModuleFacts, dotted_name
+from .route_names import HANDLER_NAME, PATTERNS_CALL
 
 _BUILDER_CALLS = ("format", "join", "urljoin", "urlencode")
 
@@ -194,7 +195,6 @@ def is_declarative(facts: ModuleFacts, node: cst.CSTNode) -> bool:
     return False
 
 
-_HANDLER_NAME = re.compile(r"(Handler|View|Resource|Controller|Endpoint|App)$")
 
 
 def _is_route_tuple(facts: ModuleFacts, node: cst.CSTNode) -> bool:
@@ -210,11 +210,11 @@ def _is_route_tuple(facts: ModuleFacts, node: cst.CSTNode) -> bool:
     ):
         return True  # nova's ``('/images', {'GET': [controller, 'index']})``
     name = handler.attr.value if isinstance(handler, cst.Attribute) else getattr(handler, "value", "")
-    if isinstance(name, str) and bool(_HANDLER_NAME.search(name)):
+    if isinstance(name, str) and bool(HANDLER_NAME.search(name)):
         return True
     holder = facts.parent(table)
     call = facts.parent(holder) if isinstance(holder, cst.Arg) else None
-    if isinstance(call, cst.Call) and callee_name(call.func).rsplit(".", 1)[-1] == "patterns":
+    if isinstance(call, cst.Call) and callee_name(call.func).rsplit(".", 1)[-1] == PATTERNS_CALL:
         return True  # Django before 1.8: ``patterns('', (r'^api/v1.1/images/detail$', 'app.views.list'))``
     return False
 

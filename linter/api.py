@@ -111,7 +111,7 @@ def _two_passes(jobs_list, candidates, mode: str, pool, cache_dir, on_report) ->
     ]
     survey = first_pass([number for number, waits in enumerate(waiting) if not waits])
     if any(waiting):
-        survey = first_pass(_tests_to_analyse(jobs_list, waiting, first, survey, on_report))
+        survey = first_pass(_tests_to_analyse(jobs_list, waiting, first, survey, on_report, cache_dir))
     final: List[object] = list(first)
     again = []
     for index, job in enumerate(jobs_list):
@@ -134,10 +134,11 @@ def _two_passes(jobs_list, candidates, mode: str, pool, cache_dir, on_report) ->
     return final
 
 
-def _tests_to_analyse(jobs_list, waiting, first, survey, on_report) -> List[int]:
+def _tests_to_analyse(jobs_list, waiting, first, survey, on_report, cache_dir) -> List[int]:
     """The waiting tests that need their first pass; the others (left alone by their server
     project, and telling the project pass nothing it needs: ``server_tests``) get an empty
-    report here."""
+    report here. The route screen's answers are kept in the cache (a warm run parses nothing)."""
+    from .cache import ContentMemo
     from .runner import FileReport, _read_scannable
     from .server_tests import depends_on_imports, imports_from, may_register_routes
 
@@ -150,6 +151,7 @@ def _tests_to_analyse(jobs_list, waiting, first, survey, on_report) -> List[int]
         if depends_on_imports(report.findings, report.facts):
             importing.add(os.path.realpath(job.abs_path))
     analyse = []
+    routes = ContentMemo(cache_dir, "server-tests.json")
     for number, job in enumerate(jobs_list):
         if not waiting[number]:
             continue
@@ -158,7 +160,7 @@ def _tests_to_analyse(jobs_list, waiting, first, survey, on_report) -> List[int]
                 data = _read_scannable(job.abs_path)
             except OSError:
                 data = None  # its own pass reports why it cannot be read
-            if data is not None and not may_register_routes(data) and not (
+            if data is not None and not routes.get(data, may_register_routes) and not (
                 importing and imports_from(data, job.abs_path, job.roots, importing)
             ):
                 first[number] = FileReport(job.display_path)
@@ -166,6 +168,7 @@ def _tests_to_analyse(jobs_list, waiting, first, survey, on_report) -> List[int]
                     on_report(first[number])
                 continue
         analyse.append(number)
+    routes.save()
     return analyse
 
 

@@ -381,3 +381,38 @@ def _read_index(path: str) -> Optional[dict]:
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         pass
     return None
+
+
+class ContentMemo:
+    """Answers of a pure function of a file's bytes, by their digest, kept between runs in
+    ``name`` (written by this very code only: ``fingerprint``). Without a cache directory it
+    remembers nothing."""
+
+    def __init__(self, cache_dir: Optional[str], name: str) -> None:
+        self.cache_dir = cache_dir
+        self.path = os.path.join(cache_dir, f"v{FORMAT}", name) if cache_dir else ""
+        self.answers: Dict[str, object] = {}
+        self.asked: set = set()  # what is saved: the answers this run asked for
+        self.changed = False
+        if cache_dir:
+            try:
+                with open(self.path, encoding="utf-8") as stream:
+                    data = json.load(stream)
+                if data.get("fingerprint") == fingerprint() and isinstance(data.get("answers"), dict):
+                    self.answers = data["answers"]
+            except (OSError, ValueError, AttributeError):
+                pass
+
+    def get(self, data: bytes, compute):
+        digest = hashlib.sha256(data).hexdigest()
+        self.asked.add(digest)
+        if digest not in self.answers:
+            self.answers[digest] = compute(data)
+            self.changed = True
+        return self.answers[digest]
+
+    def save(self) -> None:
+        if self.cache_dir and (self.changed or self.asked != set(self.answers)):
+            answers = {digest: self.answers[digest] for digest in sorted(self.asked)}
+            _write_json(self.cache_dir, self.path, {"fingerprint": fingerprint(), "answers": answers})
+            self.changed = False

@@ -130,3 +130,24 @@ def test_a_test_that_registers_routes_is_analysed_and_makes_its_project_a_server
     monkeypatch.chdir(root)
     assert [(f["path"], f["code"]) for f in findings()] == [("tests/fakes/router.py", "IMS008")]
     assert "tests/fakes/router.py" in analysed
+
+
+def test_a_warm_run_keeps_the_route_screens_answers(server, tmp_path, monkeypatch):
+    import linter.server_tests as server_tests
+
+    screened = []
+    original = server_tests.may_register_routes
+
+    def counting(data):
+        screened.append(data)
+        return original(data)
+
+    monkeypatch.setattr(server_tests, "may_register_routes", counting)
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    runs = [CliRunner().invoke(main, ["check", "-o", "json", *cache, "."], catch_exceptions=False) for _ in range(2)]
+    assert runs[0].stdout == runs[1].stdout
+    assert [(f["path"], f["code"]) for f in json.loads(runs[1].stdout)] == [("pkg/api/v1/router.py", "IMS008")]
+    assert screened == [SERVER_TEST.encode()]  # once, by the first run
+    (server / "tests" / "test_api.py").write_text(SERVER_TEST + "\n")
+    CliRunner().invoke(main, ["check", *cache, "."], catch_exceptions=False)
+    assert screened[-1] == (SERVER_TEST + "\n").encode()  # new bytes: asked again

@@ -421,6 +421,7 @@ class Pool:
     def __init__(self, workers: Optional[int] = None) -> None:
         self.workers = workers or default_jobs()
         self._executor = None
+        self.validator = None  # ``cache.Validator``, shared by the passes: each module is checked once a run
 
     def executor(self, wanted: int):
         if self._executor is None:
@@ -462,7 +463,9 @@ def run(
 
         from . import cache
 
-        validator = cache.Validator()
+        if pool.validator is None:
+            pool.validator = cache.Validator()
+        validator = pool.validator
         for index, job in enumerate(jobs):
             job = jobs[index] = replace(job, cache_dir=cache_dir)
             try:

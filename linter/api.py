@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import os
-from typing import Callable, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from .engine import FixOutcome, fix_source, lint_source
 from .findings import Finding
@@ -93,9 +93,12 @@ def _two_passes(jobs_list, candidates, mode: str, pool, cache_dir, on_report) ->
     checks = {job.abs_path: item.settings.check_server_tests for job, item in zip(jobs_list, candidates)}
     first: List[Optional[FileReport]] = [None] * len(jobs_list)
 
+    survey_only: Set[int] = set()  # waiting tests of serving projects: only their facts are taken
+
     def first_pass(numbers: List[int]) -> object:
         """Checks the jobs ``numbers``; the projects of every file checked so far."""
-        for number, report in zip(numbers, run([replace(jobs_list[n], mode=CHECK) for n in numbers], None, cache_dir, pool)):
+        checks_of = [replace(jobs_list[n], mode=CHECK, survey_only=n in survey_only) for n in numbers]
+        for number, report in zip(numbers, run(checks_of, None, cache_dir, pool)):
             if on_report is not None:
                 on_report(report)  # progress: most files are done after this pass
             first[number] = report
@@ -111,12 +114,23 @@ def _two_passes(jobs_list, candidates, mode: str, pool, cache_dir, on_report) ->
     ]
     survey = first_pass([number for number, waits in enumerate(waiting) if not waits])
     if any(waiting):
-        survey = first_pass(_tests_to_analyse(jobs_list, waiting, first, survey, on_report, cache_dir))
+        analysed = _tests_to_analyse(jobs_list, waiting, first, survey, on_report, cache_dir)
+        # A test of a project that serves is left alone unless it registers routes itself (the
+        # engine then analyses it in full): only what it tells the project pass is computed.
+        survey_only.update(n for n in analysed if survey.project_of(jobs_list[n].abs_path).serves)
+        survey = first_pass(analysed)
     final: List[object] = list(first)
     again = []
     for index, job in enumerate(jobs_list):
         if not checks[job.abs_path] and project_pass.left_alone(survey, job.abs_path) is not None:
             final[index] = FileReport(job.display_path)  # a server's own test or view
+            continue
+        if index in survey_only and not first[index].facts.get("routes"):
+            # Not left alone after all, and its findings were not computed (one that registers
+            # routes was analysed in full).
+            doubles = project_pass.doubles_for(survey, job.abs_path)
+            imported = project_pass.imported_elsewhere(survey, job.abs_path)
+            again.append((index, replace(job, double_endpoints=doubles, imported_elsewhere=imported)))
             continue
         findings = first[index].findings
         fixable = any(f.fix is not None for f in findings)

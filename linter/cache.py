@@ -145,7 +145,7 @@ def key(job, content_hash: str) -> str:
              str(job.target), job.mode, bool(job.unsafe), [str(root) for root in job.roots], content_hash,
              [list(pair) for pair in job.double_endpoints],
              None if job.imported_elsewhere is None else list(job.imported_elsewhere), bool(getattr(job, "screen", False)),
-             getattr(job, "max_file_size", None)]
+             getattr(job, "max_file_size", None), bool(getattr(job, "survey_only", False))]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 

@@ -114,6 +114,11 @@ class FileContext:
             self.routes = finder.routes
         return self._sites
 
+    def find_routes(self) -> list:
+        """The routes this module registers (found with its request sites)."""
+        self.sites
+        return self.routes
+
     def migration(self, site: RequestSite) -> Migration:
         if self._migrations is None:
             self._migrations = {id(s): plan(s, self.options.target, self.evaluator) for s in self.sites}

@@ -133,6 +133,10 @@ def analyse(
     findings: List[Finding] = []
     try:  # the one traversal (FileContext) and the rules both recurse over the tree
         context = FileContext(path, text, module, options)
+        if options.survey_only and not context.find_routes():  # its findings would be thrown away
+            if facts is not None:
+                facts.update(file_facts(context, with_constants=False))
+            return []
         for rule in rules:
             findings.extend(rule().check(context))
     except RecursionError:
@@ -158,9 +162,10 @@ def _unsuppressed(findings, suppressions, facts: Optional[dict]) -> List[Finding
     return kept
 
 
-def file_facts(context) -> dict:
+def file_facts(context, with_constants: bool = True) -> dict:
     """What the project pass (``projects``) needs from a file, as JSON-able data: the endpoint
-    families its test doubles serve (with a line), and the routes it registers for abandoned paths."""
+    families its test doubles serve (with a line), the routes it registers for abandoned paths, the
+    constants it imports and (``with_constants``; it takes planning every fix) those its fixes rewrite."""
     from .evidence.record import DOUBLE
     from .planning import endpoint_family
 
@@ -171,7 +176,8 @@ def file_facts(context) -> dict:
             doubles.setdefault(key, context.position(site.node)[0])
     routes = [[context.position(route.node)[0], route.title] for route in context.routes]
     imported = sorted(map(list, getattr(context.options.resolve_import, "imported", ())))
-    facts = {"doubles": doubles, "routes": routes, "imports": imported, "constants": _fixed_constants(context)}
+    constants = _fixed_constants(context) if with_constants else []
+    facts = {"doubles": doubles, "routes": routes, "imports": imported, "constants": constants}
     return {key: value for key, value in facts.items() if value}
 
 

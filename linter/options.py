@@ -25,3 +25,7 @@ class EngineOptions:
     imported_elsewhere: Optional[Tuple[str, ...]] = None
     # Bytes above which a file is not parsed (``DEFAULT_MAX_FILE_SIZE``); 0: no limit.
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    # A test of a project that serves the abandoned API (``server_tests``): its findings are thrown
+    # away, so only what the project pass takes from it is computed (``engine.file_facts``: doubles,
+    # routes, imports), unless it registers routes itself; then it is analysed as any file.
+    survey_only: bool = False

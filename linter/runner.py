@@ -45,6 +45,7 @@ class FileJob:
     # reported clean without libcst (``Selection.screen``).
     screen: bool = False
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # ``EngineOptions.max_file_size``
+    survey_only: bool = False  # ``EngineOptions.survey_only``
 
 
 @dataclass
@@ -88,7 +89,7 @@ def process_file(job: FileJob) -> FileReport:
 
     options = EngineOptions(
         target=job.target, resolve_import=ImportResolver(job.abs_path, job.roots), double_endpoints=job.double_endpoints,
-        imported_elsewhere=job.imported_elsewhere, max_file_size=job.max_file_size,
+        imported_elsewhere=job.imported_elsewhere, max_file_size=job.max_file_size, survey_only=job.survey_only,
     )
     try:
         if job.mode == CHECK:

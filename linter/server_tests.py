@@ -14,6 +14,11 @@ project serves. It is then not analysed when nothing it could tell the pass can 
   imports nothing straight from a file whose result depends on what others import from it
   (``imports_from``, ``depends_on_imports``).
 
+A test that still needs its first pass, in a project that serves, is only *surveyed*
+(``EngineOptions.survey_only``): its request sites and routes are found, which give its doubles,
+routes and imported constants, and no rule runs nor any fix is planned (the page loops of a big
+test module were most of its cost), unless it registers routes itself.
+
 ``check-server-tests = true`` checks the tests as any other file.
 """
 from __future__ import annotations

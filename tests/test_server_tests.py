@@ -151,3 +151,50 @@ def test_a_warm_run_keeps_the_route_screens_answers(server, tmp_path, monkeypatc
     (server / "tests" / "test_api.py").write_text(SERVER_TEST + "\n")
     CliRunner().invoke(main, ["check", *cache, "."], catch_exceptions=False)
     assert screened[-1] == (SERVER_TEST + "\n").encode()  # new bytes: asked again
+
+
+@pytest.fixture
+def surveyed(monkeypatch):
+    """The display paths of the jobs the engine only surveyed (``FileJob.survey_only``)."""
+    seen = []
+    original = runner.process_file
+
+    def recording(job):
+        if job.survey_only:
+            seen.append(job.display_path)
+        return original(job)
+
+    monkeypatch.setattr(runner, "process_file", recording)
+    return seen
+
+
+def test_a_test_whose_doubles_count_is_only_surveyed(server, surveyed):
+    (server / "pkg" / "client.py").write_text(CLIENT)
+    (server / "tests" / "test_client.py").write_text(DOUBLE)
+    by_path = {f["path"]: f for f in findings()}
+    assert "tests/test_client.py:2" in by_path["pkg/client.py"]["evidence"]["fix"]["reason"]
+    assert sorted(surveyed) == ["tests/test_api.py", "tests/test_client.py"]  # the project has a fixable request
+
+
+def test_a_surveyed_test_that_registers_routes_keeps_its_findings(server, surveyed):
+    (server / "pkg" / "client.py").write_text(CLIENT)
+    fake = ROUTER + '\n\ndef test_list(ep):\n    requests.get(ep + "/v1.1/images/detail?name=x")\n'
+    (server / "tests" / "fake_server.py").write_text("import requests\n\n\n" + fake)
+    found = findings()
+    assert "tests/fake_server.py" in surveyed
+    (server / "pyproject.toml").write_text("[tool.imslint]\ncheck-server-tests = true\n")
+    checked = findings()  # the test analysed as any file: the same findings of it
+    assert [f for f in found if f["path"] == "tests/fake_server.py"] == [
+        f for f in checked if f["path"] == "tests/fake_server.py"
+    ] != []
+
+
+def test_a_surveyed_test_that_is_not_left_alone_after_all_is_analysed(server, surveyed, monkeypatch):
+    import linter.projects as projects
+
+    (server / "pkg" / "client.py").write_text(CLIENT)
+    (server / "tests" / "test_client.py").write_text(DOUBLE + SERVER_TEST.replace("import requests\n", ""))
+    original = projects.left_alone
+    monkeypatch.setattr(projects, "left_alone", lambda survey, path: None if path.endswith("test_client.py") else original(survey, path))
+    found = {(f["path"], f["code"]) for f in findings()}
+    assert "tests/test_client.py" in surveyed and ("tests/test_client.py", "IMS005") in found

@@ -424,20 +424,49 @@ def find_module(current_file: str, module: str, level: int, roots: Sequence[str]
     for base in bases:
         stem = os.path.join(base, *parts) if parts else base
         for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
-            if parts and os.path.isfile(candidate):
+            if parts and _is_file(candidate):
                 return candidate
-            if not parts and candidate.endswith("__init__.py") and os.path.isfile(candidate):
+            if not parts and candidate.endswith("__init__.py") and _is_file(candidate):
                 return candidate
     return None
 
 
+def _is_file(path: str) -> bool:
+    known = _FILES
+    if known is None:
+        return os.path.isfile(path)
+    found = known.get(path)
+    if found is None:
+        found = known[path] = os.path.isfile(path)
+    return found
+
+
+# Package roots by directory, and whether a path is a file, while a run lasts
+# (``remember_package_roots``): a tree asks the same few thousand paths tens of thousands of times
+# (each import of each file, each cached result's check). None: not kept (an editor's process
+# outlives changes to the tree).
+_PACKAGE_ROOTS: Optional[Dict[str, str]] = None
+_FILES: Optional[Dict[str, bool]] = None
+
+
+def remember_package_roots(remember: bool) -> None:
+    """Keeps package roots and module files from now on (forgetting those known), or stops."""
+    global _PACKAGE_ROOTS, _FILES
+    _PACKAGE_ROOTS, _FILES = ({}, {}) if remember else (None, None)
+
+
 def _package_root(path: str) -> str:
-    directory = os.path.dirname(os.path.abspath(path))
-    while os.path.isfile(os.path.join(directory, "__init__.py")):
+    start = directory = os.path.dirname(os.path.abspath(path))
+    known = _PACKAGE_ROOTS
+    if known is not None and start in known:
+        return known[start]
+    while _is_file(os.path.join(directory, "__init__.py")):
         parent = os.path.dirname(directory)
         if parent == directory:
             break
         directory = parent
+    if known is not None:
+        known[start] = directory
     return directory
 
 

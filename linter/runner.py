@@ -251,7 +251,8 @@ def _cache_directory(cache_dir: Optional[str]) -> Optional[str]:
     return cache.directory()
 
 
-def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_ENVIRONMENT) -> Selection:
+def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_ENVIRONMENT,
+                      index_at_once: bool = False) -> Selection:
     """Reads every file once; keeps those that can hold a finding (see ``prefilter``).
 
     ``files`` yields objects with ``display_path`` and ``abs_path``. Files that cannot be read
@@ -261,7 +262,9 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
     nothing is kept with ``screen`` set: the worker runs the ``ast`` screen before libcst. Only
     what was learnt is kept between the steps, never the files' bytes. Candidates come out in the
     order the files came in. With the cache on, what was learnt from a file's bytes is kept in
-    the pre-filter index, and an unchanged file is not read (or parsed) again at all.
+    the pre-filter index, and an unchanged file is not read (or parsed) again at all; the index is
+    loaded once ``INDEX_AFTER`` files came, or at once when a tree is checked (``index_at_once``)
+    and an earlier run kept one.
     """
     from .cache import settled_signature, signature
     from .carriers import Graph
@@ -283,8 +286,8 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
     started = time_ns()
     for item in files:
         selection.files_seen += 1
-        if selection.files_seen == INDEX_AFTER:
-            index = _prefilter_index(cache_dir)
+        if index is None and (selection.files_seen == INDEX_AFTER or (selection.files_seen == 1 and index_at_once)):
+            index = _prefilter_index(cache_dir, only_if_kept=selection.files_seen != INDEX_AFTER)
         path = str(item.abs_path)
         status = getattr(item, "status", None)
         verdict = index.lookup(path, status) if index is not None else None
@@ -385,13 +388,15 @@ def _digest(signed: List[str]) -> str:
 
 
 
-def _prefilter_index(cache_dir: Optional[str]):
+def _prefilter_index(cache_dir: Optional[str], only_if_kept: bool = False):
+    """The pre-filter index (None without a cache); ``only_if_kept``: only when one is on disk."""
     cache_dir = _cache_directory(cache_dir)
     if cache_dir is None:
         return None
     from . import cache
 
-    return cache.PrefilterIndex(cache_dir)
+    index = cache.PrefilterIndex(cache_dir)
+    return None if only_if_kept and not os.path.exists(index.path) else index
 
 
 def default_jobs() -> int:
@@ -410,8 +415,11 @@ def _worker_start() -> None:
     less often (``GC_THRESHOLD``)."""
     import gc
 
+    from .project import remember_package_roots
+
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLD)
+    remember_package_roots(True)  # a worker lives for one run
 
 
 class Pool:

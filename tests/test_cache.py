@@ -177,6 +177,29 @@ def test_index_spares_reading_unchanged_files(indexed, monkeypatch):
     assert select(indexed) == first
 
 
+def test_a_tree_checked_before_uses_its_index_from_the_first_file(indexed, monkeypatch):
+    first = select(indexed)  # keeps an index (``INDEX_AFTER`` is 1 here)
+    monkeypatch.setattr(runner, "INDEX_AFTER", 10**9)  # as in a tree smaller than it
+
+    def no_reading(path):
+        raise AssertionError(f"{path} was read again")
+
+    items = [type("Item", (), {"display_path": p.name, "abs_path": p})() for p in sorted(indexed.glob("*.py"))]
+    with monkeypatch.context() as patch:
+        patch.setattr(runner, "_read_with_status", no_reading)
+        selection = runner.select_candidates(items, index_at_once=True)
+        with pytest.raises(AssertionError, match="was read again"):
+            runner.select_candidates(items)  # without ``index_at_once`` the files are read
+    assert ([item.display_path for item in selection.candidates], [r.display_path for r in selection.problems]) == first
+
+
+def test_a_small_tree_checked_first_keeps_no_index(indexed, monkeypatch):
+    monkeypatch.setattr(runner, "INDEX_AFTER", 10**9)
+    items = [type("Item", (), {"display_path": p.name, "abs_path": p})() for p in sorted(indexed.glob("*.py"))]
+    runner.select_candidates(items, index_at_once=True)
+    assert not (indexed / "cache").exists()
+
+
 def test_index_notices_changed_files_and_new_names(indexed):
     select(indexed)
     (indexed / "plain.py").write_text('URL = "/v1/images"  # now a seed\n')
@@ -274,3 +297,16 @@ def test_module_cache_keeps_unchanged_modules_across_calls(project, monkeypatch)
     assert loaded
     assert project_module.forget_changed_modules() is False
     assert dict(project_module._CACHE.entries) == loaded
+
+
+def test_what_a_run_learns_of_the_tree_lasts_that_run_only(project, monkeypatch):
+    """Package roots and module files are kept while a run lasts (``project.remember_package_roots``):
+    a module that appears between runs is found by the next one."""
+    monkeypatch.setenv("IMSLINT_NO_CACHE", "1")
+    (project / "pkg" / "client.py").write_text(CLIENT.replace("from .settings", "from pkg.settings"))
+    new_process()
+    assert lint_paths(["pkg"], jobs=1) == []  # ``pkg/settings.py`` does not exist yet
+    assert project_module._PACKAGE_ROOTS is None and project_module._FILES is None
+    (project / "pkg" / "settings.py").write_text('VERSION = "v1.1"\n')
+    new_process()
+    assert [f.code for f in lint_paths(["pkg"], jobs=1)] == ["IMS001"]

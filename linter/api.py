@@ -58,10 +58,17 @@ def run_paths(
 
 
 def _run(paths, files, problems, roots, mode, unsafe, jobs, on_report, cache_dir) -> Tuple[list, int]:
+    from .runner import Pool
+
+    with Pool(jobs) as pool:  # the byte pass and both analysis passes share the workers
+        return _run_in(pool, paths, files, problems, roots, mode, unsafe, on_report, cache_dir)
+
+
+def _run_in(pool, paths, files, problems, roots, mode, unsafe, on_report, cache_dir) -> Tuple[list, int]:
     from .runner import FileJob, select_candidates
 
     # A tree checked before: its pre-filter index pays for itself from the first file (``INDEX_AFTER``).
-    selection = select_candidates(files, cache_dir, index_at_once=any(os.path.isdir(path) for path in paths))
+    selection = select_candidates(files, cache_dir, index_at_once=any(os.path.isdir(path) for path in paths), pool=pool)
     jobs_list = [
         FileJob(
             item.display_path,
@@ -78,18 +85,16 @@ def _run(paths, files, problems, roots, mode, unsafe, jobs, on_report, cache_dir
         )
         for item, screen in zip(selection.candidates, selection.screen)
     ]
-    reports = _run_with_project(jobs_list, selection.candidates, mode, jobs, cache_dir, on_report)
+    reports = _run_with_project(jobs_list, selection.candidates, mode, pool, cache_dir, on_report)
     return reports + selection.problems + problems, selection.files_seen
 
 
-def _run_with_project(jobs_list, candidates, mode: str, workers, cache_dir, on_report) -> list:
+def _run_with_project(jobs_list, candidates, mode: str, pool, cache_dir, on_report) -> list:
     """Runs the jobs knowing what the project says (``projects``): a first pass checks every
     candidate (cached), the project's test doubles and routes are surveyed, then the files whose
-    result depends on them run again (all of them when fixing), with server tests left alone."""
-    from .runner import Pool
-
-    with Pool(workers) as pool:  # both passes share the workers (and their loaded modules)
-        return _two_passes(jobs_list, candidates, mode, pool, cache_dir, on_report)
+    result depends on them run again (all of them when fixing), with server tests left alone.
+    Both passes share ``pool``'s workers (and the modules they loaded)."""
+    return _two_passes(jobs_list, candidates, mode, pool, cache_dir, on_report)
 
 
 def _two_passes(jobs_list, candidates, mode: str, pool, cache_dir, on_report) -> list:

@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from time import time_ns
-from typing import FrozenSet, Iterable, Iterator, List, Optional, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
 from .options import DEFAULT_MAX_FILE_SIZE, EngineOptions
 from .engine import fix_source, lint_source, unreadable
@@ -252,7 +252,7 @@ def _cache_directory(cache_dir: Optional[str]) -> Optional[str]:
 
 
 def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_ENVIRONMENT,
-                      index_at_once: bool = False) -> Selection:
+                      index_at_once: bool = False, pool: Optional["Pool"] = None) -> Selection:
     """Reads every file once; keeps those that can hold a finding (see ``prefilter``).
 
     ``files`` yields objects with ``display_path`` and ``abs_path``. Files that cannot be read
@@ -264,12 +264,12 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
     order the files came in. With the cache on, what was learnt from a file's bytes is kept in
     the pre-filter index, and an unchanged file is not read (or parsed) again at all; the index is
     loaded once ``INDEX_AFTER`` files came, or at once when a tree is checked (``index_at_once``)
-    and an earlier run kept one.
+    and an earlier run kept one. Once many files need reading, ``pool``'s workers read them
+    (``_ByteReads``) while this process goes on finding files; what is learnt is taken in order.
     """
     from .cache import settled_signature, signature
     from .carriers import Graph
-    from .notebooks import scannable
-    from .prefilter import classify, disabled, undecodable
+    from .prefilter import disabled
 
     selection = Selection()
     everything = disabled()
@@ -284,6 +284,8 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
     # order (None once one cannot be trusted: then the graph is solved afresh, and not kept).
     signed: Optional[List[str]] = [] if not everything else None
     started = time_ns()
+    reads = _ByteReads(pool)
+    seen: List[tuple] = []  # (item, path, verdict or None, status, the read or None, whether indexed then)
     for item in files:
         selection.files_seen += 1
         if index is None and (selection.files_seen == INDEX_AFTER or (selection.files_seen == 1 and index_at_once)):
@@ -291,6 +293,9 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
         path = str(item.abs_path)
         status = getattr(item, "status", None)
         verdict = index.lookup(path, status) if index is not None else None
+        seen.append((item, path, verdict, status, reads.add(path) if verdict is None else None, index is not None))
+    reads.finish()
+    for item, path, verdict, status, read, indexed in seen:
         details = None  # the import records and what the graph learns: taken from the index when needed
         told = changed
         if verdict is not None and signed is not None:  # unchanged since indexed
@@ -299,11 +304,9 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
             else:
                 signed.append(f"{path}\0{signature(status)}")
         if verdict is None:
-            try:
-                data, status = _read_with_status(path)
-            except OSError as exc:
-                message = f"cannot be read: {exc.strerror or exc}"
-                selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, message)]))
+            status, verdict, details = reads.result(read)
+            if status is None:  # it cannot be read (``verdict``: why)
+                selection.problems.append(FileReport(item.display_path, [unreadable(item.display_path, verdict)]))
                 continue
             # Its signature counts when settled (as the index keeps it): a racily clean file
             # may still change unseen, so the graph's answer is then not kept.
@@ -312,17 +315,10 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
                 signed.append(f"{path}\0{settled}")
             else:
                 signed = None
-            data, not_a_notebook = scannable(path, data)  # a notebook: its code cells as Python
-            problem = not_a_notebook or undecodable(data)
-            if problem is not None:
-                verdict, details = ["problem", problem], [[], None, {}]
-            else:
-                verdict, details = [classify(data) or "other", None], _new_details(data)
-            del data
-            if index is not None:
+            if indexed:
                 index.store(path, status, verdict, details)
             else:
-                # Not in the index (made before it was loaded): what is learnt of it later is not
+                # Not in the index (seen before it was loaded): what is learnt of it later is not
                 # worth saving the whole index for (every warm run did).
                 told = _nothing
         if verdict[0] == "problem":
@@ -354,6 +350,75 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
 
 def _nothing() -> None:
     pass
+
+
+def read_facts(path: str) -> tuple:
+    """What the byte pass learns of one file: (status taken before reading, verdict, details),
+    or (None, why it cannot be read, None)."""
+    from .notebooks import scannable
+    from .prefilter import classify, undecodable
+
+    try:
+        data, status = _read_with_status(path)
+    except OSError as exc:
+        return None, f"cannot be read: {exc.strerror or exc}", None
+    data, not_a_notebook = scannable(path, data)  # a notebook: its code cells as Python
+    problem = not_a_notebook or undecodable(data)
+    if problem is not None:
+        return status, ["problem", problem], [[], None, {}]
+    return status, [classify(data) or "other", None], _new_details(data)
+
+
+def _read_facts_of(paths: List[str]) -> List[tuple]:
+    return [read_facts(path) for path in paths]
+
+
+class _ByteReads:
+    """The byte pass's reads (``read_facts``): here, one at a time, for the first ``READ_HERE``
+    files; after that in batches in the pool's workers (when it has more than one), so that this
+    process goes on finding files and looking them up meanwhile."""
+
+    READ_HERE = 1024  # a run that reads fewer files does not start workers for it
+    BATCH = 256
+
+    def __init__(self, pool: Optional["Pool"]) -> None:
+        self.pool = pool if pool is not None and pool.workers > 1 else None
+        self.count = 0
+        self.here: Dict[int, tuple] = {}
+        self.batch: List[str] = []
+        self.batches: List[Tuple[int, object]] = []  # (number of its first read, future)
+
+    def add(self, path: str) -> int:
+        """Starts reading ``path``; its number for ``result``."""
+        number = self.count
+        self.count += 1
+        if self.pool is None or number < self.READ_HERE:
+            self.here[number] = read_facts(path)
+            return number
+        self.batch.append(path)
+        if len(self.batch) >= self.BATCH:
+            self._send()
+        return number
+
+    def finish(self) -> None:
+        if self.batch:
+            self._send()
+
+    def _send(self) -> None:
+        first = self.count - len(self.batch)
+        self.batches.append((first, self.pool.executor(self.pool.workers).submit(_read_facts_of, self.batch)))
+        self.batch = []
+
+    def result(self, number: int) -> tuple:
+        """The read ``number`` (asked for in increasing order)."""
+        if number in self.here:
+            return self.here.pop(number)
+        while True:
+            first, future = self.batches[0]
+            results = future.result()
+            if number < first + len(results):
+                return results[number - first]
+            self.batches.pop(0)  # every read of it was taken
 
 
 def _new_details(data: bytes) -> list:

@@ -248,6 +248,36 @@ def test_undecodable_files_are_reported_not_kept(tmp_path):
     assert "NUL" in selection.problems[0].findings[0].message
 
 
+def test_files_read_in_the_workers_give_the_same_selection(tmp_path, monkeypatch):
+    """The byte pass's reads done by the pool's workers, in batches (``runner._ByteReads``), come
+    out as the same selection, in the same order, problems included, as reads done here."""
+    from linter import runner
+
+    files = {}
+    for number in range(7):
+        files[f"a{number}_client.py"] = CLIENT.format(imports="from z_paths import LIST", expression="LIST")
+        files[f"b{number}_plain.py"] = "x = 1\n"
+        files[f"c{number}_seed.py"] = 'URL = "/v1/images"\n'
+    files["z_paths.py"] = PATHS
+    paths = write(tmp_path, files)
+    (tmp_path / "d_binary.py").write_bytes(b"x = 1\x00")
+    (tmp_path / "e_dangling.py").symlink_to(tmp_path / "nowhere.py")
+    paths = sorted(tmp_path.glob("*.py"))
+
+    def summary(selection):
+        return ([str(item.abs_path) for item in selection.candidates], selection.screen,
+                [(r.display_path, r.findings[0].message) for r in selection.problems], selection.files_seen)
+
+    here = summary(select_candidates(items(paths), cache_dir=None))
+    monkeypatch.setattr(runner._ByteReads, "READ_HERE", 3)
+    monkeypatch.setattr(runner._ByteReads, "BATCH", 4)
+    with runner.Pool(2) as pool:
+        in_workers = summary(select_candidates(items(paths), cache_dir=None, pool=pool))
+        assert pool._executor is not None  # the workers did read
+    assert in_workers == here
+    assert len(here[0]) == 15 and [path for path, _ in here[2]] == [str(tmp_path / "d_binary.py"), str(tmp_path / "e_dangling.py")]
+
+
 # -- cross-module routes the engine follows -----------------------------------------------------------------
 
 BASE_CLIENT = '''class Client:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 from collections import deque
-from typing import Callable, Dict, FrozenSet, Iterable, List, Sequence, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .prefilter import ImportRecord
 
@@ -44,6 +44,15 @@ def module_suffixes(path: str) -> List[str]:
     return found
 
 
+def summary_details(data: Optional[bytes]):
+    """A module's summary as the index keeps it (``project.Summary.to_json``, or "unparsable"
+    when ``ast`` cannot parse it or it cannot be read: None)."""
+    from .project import summarise
+
+    summary = summarise(data) if data is not None else None
+    return "unparsable" if summary is None else summary.to_json()
+
+
 def attribute_pattern(names: Iterable[str]) -> "re.Pattern[bytes]":
     """``.NAME`` (spaces allowed after the dot) for any of ``names``, as a whole identifier."""
     return re.compile(rb"\.[ \t]*(" + b"|".join(re.escape(name.encode("utf-8")) for name in names) + rb")(?![\w\x80-\xff])")
@@ -66,17 +75,16 @@ class FileFacts:
 
     def summary(self):
         """The file's ``project.Summary`` (parsed once), or None when ``ast`` cannot parse it."""
-        from .project import Summary, summarise
+        from .project import Summary
 
         cached = self.details[1]
         if cached is None:
             try:
-                summary = summarise(self.read(self.path))
+                data = self.read(self.path)
             except OSError:
-                summary = None
-            self.details[1] = "unparsable" if summary is None else summary.to_json()
+                data = None
+            cached = self.details[1] = summary_details(data)
             self.store()
-            return summary
         return None if cached == "unparsable" else Summary.from_json(cached)
 
     def mentions(self, names: FrozenSet[str]) -> bool:

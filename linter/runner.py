@@ -352,9 +352,10 @@ def _nothing() -> None:
     pass
 
 
-def read_facts(path: str) -> tuple:
+def read_facts(path: str, with_summary: bool = False) -> tuple:
     """What the byte pass learns of one file: (status taken before reading, verdict, details),
-    or (None, why it cannot be read, None)."""
+    or (None, why it cannot be read, None); ``with_summary``: a live file's details hold its
+    summary too (``carriers.FileFacts.summary``: the import graph asks for most of them)."""
     from .notebooks import scannable
     from .prefilter import classify, undecodable
 
@@ -366,17 +367,23 @@ def read_facts(path: str) -> tuple:
     problem = not_a_notebook or undecodable(data)
     if problem is not None:
         return status, ["problem", problem], [[], None, {}]
-    return status, [classify(data) or "other", None], _new_details(data)
+    verdict, details = [classify(data) or "other", None], _new_details(data)
+    if with_summary and verdict[0] != "other":
+        from .carriers import summary_details
+
+        details[1] = summary_details(data)
+    return status, verdict, details
 
 
 def _read_facts_of(paths: List[str]) -> List[tuple]:
-    return [read_facts(path) for path in paths]
+    return [read_facts(path, with_summary=True) for path in paths]
 
 
 class _ByteReads:
     """The byte pass's reads (``read_facts``): here, one at a time, for the first ``READ_HERE``
     files; after that in batches in the pool's workers (when it has more than one), so that this
-    process goes on finding files and looking them up meanwhile."""
+    process goes on finding files and looking them up meanwhile (and the workers parse the live
+    files' summaries, which the import graph would parse here one by one)."""
 
     READ_HERE = 1024  # a run that reads fewer files does not start workers for it
     BATCH = 256

@@ -34,7 +34,7 @@ def run_paths(
     from . import cache, project
     from .engine import unreadable
     from .files import DiscoveryError, discover
-    from .runner import FileReport
+    from .runner import FileReport, Pool
 
     problems: List[FileReport] = []
     roots = tuple(dict.fromkeys([os.getcwd(), *(os.path.abspath(p) for p in paths if os.path.isdir(p))]))
@@ -52,19 +52,15 @@ def run_paths(
     cache.forget_hashes()
     project.remember_package_roots(True)  # for this run only: the tree may change after it
     try:
-        return _run(paths, files(), problems, roots, mode, unsafe, jobs, on_report, cache.directory(cache_dir, enabled=use_cache))
+        with Pool(jobs) as pool:  # the byte pass and both analysis passes share the workers
+            return _run_in(pool, paths, files(), problems, roots, mode, unsafe, on_report,
+                           cache.directory(cache_dir, enabled=use_cache))
     finally:
         project.remember_package_roots(False)
 
 
-def _run(paths, files, problems, roots, mode, unsafe, jobs, on_report, cache_dir) -> Tuple[list, int]:
-    from .runner import Pool
-
-    with Pool(jobs) as pool:  # the byte pass and both analysis passes share the workers
-        return _run_in(pool, paths, files, problems, roots, mode, unsafe, on_report, cache_dir)
-
-
 def _run_in(pool, paths, files, problems, roots, mode, unsafe, on_report, cache_dir) -> Tuple[list, int]:
+    """Pre-filters the files and runs the candidates with the project pass (``_two_passes``)."""
     from .runner import FileJob, select_candidates
 
     # A tree checked before: its pre-filter index pays for itself from the first file (``INDEX_AFTER``).
@@ -85,19 +81,15 @@ def _run_in(pool, paths, files, problems, roots, mode, unsafe, on_report, cache_
         )
         for item, screen in zip(selection.candidates, selection.screen)
     ]
-    reports = _run_with_project(jobs_list, selection.candidates, mode, pool, cache_dir, on_report)
+    reports = _two_passes(jobs_list, selection.candidates, mode, pool, cache_dir, on_report)
     return reports + selection.problems + problems, selection.files_seen
 
 
-def _run_with_project(jobs_list, candidates, mode: str, pool, cache_dir, on_report) -> list:
+def _two_passes(jobs_list, candidates, mode: str, pool, cache_dir, on_report) -> list:
     """Runs the jobs knowing what the project says (``projects``): a first pass checks every
     candidate (cached), the project's test doubles and routes are surveyed, then the files whose
     result depends on them run again (all of them when fixing), with server tests left alone.
     Both passes share ``pool``'s workers (and the modules they loaded)."""
-    return _two_passes(jobs_list, candidates, mode, pool, cache_dir, on_report)
-
-
-def _two_passes(jobs_list, candidates, mode: str, pool, cache_dir, on_report) -> list:
     from dataclasses import replace
 
     from . import projects as project_pass
@@ -140,18 +132,14 @@ def _two_passes(jobs_list, candidates, mode: str, pool, cache_dir, on_report) ->
         if not checks[job.abs_path] and project_pass.left_alone(survey, job.abs_path) is not None:
             final[index] = FileReport(job.display_path)  # a server's own test or view
             continue
-        if index in survey_only and not first[index].facts.get("routes"):
-            # Not left alone after all, and its findings were not computed (one that registers
-            # routes was analysed in full).
-            doubles = project_pass.doubles_for(survey, job.abs_path)
-            imported = project_pass.imported_elsewhere(survey, job.abs_path)
-            again.append((index, replace(job, double_endpoints=doubles, imported_elsewhere=imported)))
-            continue
+        # A surveyed test not left alone after all: its findings were not computed (one that
+        # registers routes was analysed in full).
+        unknown = index in survey_only and not first[index].facts.get("routes")
         findings = first[index].findings
         fixable = any(f.fix is not None for f in findings)
         constants = depends_on_imports(findings, first[index].facts)
-        doubles = project_pass.doubles_for(survey, job.abs_path) if fixable else ()
-        if (mode != CHECK and fixable) or doubles or constants:  # its result depends on the project
+        doubles = project_pass.doubles_for(survey, job.abs_path) if fixable or unknown else ()
+        if unknown or (mode != CHECK and fixable) or doubles or constants:  # its result depends on the project
             imported = project_pass.imported_elsewhere(survey, job.abs_path)
             again.append((index, replace(job, double_endpoints=doubles, imported_elsewhere=imported)))
     for (index, _), report in zip(again, run([job for _, job in again], None, cache_dir, pool)):

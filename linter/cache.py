@@ -277,11 +277,15 @@ class PrefilterIndex:
     that has not changed, and reads only the verdicts. Entries are grouped by directory.
     """
 
+    @staticmethod
+    def path_in(cache_dir: str) -> str:
+        return os.path.join(cache_dir, f"v{FORMAT}", "prefilter.json")
+
     def __init__(self, cache_dir: str) -> None:
         import time
 
         self.cache_dir = cache_dir
-        self.path = os.path.join(cache_dir, f"v{FORMAT}", "prefilter.json")
+        self.path = self.path_in(cache_dir)
         self.details_path = os.path.join(cache_dir, f"v{FORMAT}", "prefilter-graph.json")
         self.started = time.time_ns()
         self.changed = False

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 from collections import deque
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Sequence, Set, Tuple
 
 from .prefilter import ImportRecord
 
@@ -44,12 +44,9 @@ def module_suffixes(path: str) -> List[str]:
     return found
 
 
-def summary_details(data: Optional[bytes]):
-    """A module's summary as the index keeps it (``project.Summary.to_json``, or "unparsable"
-    when ``ast`` cannot parse it or it cannot be read: None)."""
-    from .project import summarise
-
-    summary = summarise(data) if data is not None else None
+def summary_details(summary) -> object:
+    """A module's ``project.Summary`` as the index keeps it ("unparsable" for None: ``ast``
+    cannot parse it, or it cannot be read)."""
     return "unparsable" if summary is None else summary.to_json()
 
 
@@ -75,16 +72,17 @@ class FileFacts:
 
     def summary(self):
         """The file's ``project.Summary`` (parsed once), or None when ``ast`` cannot parse it."""
-        from .project import Summary
+        from .project import Summary, summarise
 
         cached = self.details[1]
         if cached is None:
             try:
-                data = self.read(self.path)
+                summary = summarise(self.read(self.path))
             except OSError:
-                data = None
-            cached = self.details[1] = summary_details(data)
+                summary = None
+            self.details[1] = summary_details(summary)
             self.store()
+            return summary
         return None if cached == "unparsable" else Summary.from_json(cached)
 
     def mentions(self, names: FrozenSet[str]) -> bool:

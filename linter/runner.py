@@ -286,10 +286,12 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
     started = time_ns()
     reads = _ByteReads(pool)
     seen: List[tuple] = []  # (item, path, verdict or None, status, the read or None, whether indexed then)
+    if index_at_once:
+        index = _prefilter_index(cache_dir, only_if_kept=True)
     for item in files:
         selection.files_seen += 1
-        if index is None and (selection.files_seen == INDEX_AFTER or (selection.files_seen == 1 and index_at_once)):
-            index = _prefilter_index(cache_dir, only_if_kept=selection.files_seen != INDEX_AFTER)
+        if index is None and selection.files_seen == INDEX_AFTER:
+            index = _prefilter_index(cache_dir)
         path = str(item.abs_path)
         status = getattr(item, "status", None)
         verdict = index.lookup(path, status) if index is not None else None
@@ -370,8 +372,9 @@ def read_facts(path: str, with_summary: bool = False) -> tuple:
     verdict, details = [classify(data) or "other", None], _new_details(data)
     if with_summary and verdict[0] != "other":
         from .carriers import summary_details
+        from .project import summarise
 
-        details[1] = summary_details(data)
+        details[1] = summary_details(summarise(data))
     return status, verdict, details
 
 
@@ -467,8 +470,9 @@ def _prefilter_index(cache_dir: Optional[str], only_if_kept: bool = False):
         return None
     from . import cache
 
-    index = cache.PrefilterIndex(cache_dir)
-    return None if only_if_kept and not os.path.exists(index.path) else index
+    if only_if_kept and not os.path.exists(cache.PrefilterIndex.path_in(cache_dir)):
+        return None
+    return cache.PrefilterIndex(cache_dir)
 
 
 def default_jobs() -> int:

@@ -246,7 +246,7 @@ class Evaluator:
             return False
         key = (call, imported)
         if key not in self._helpers:
-            callee = function_of(self, call.func, local=not imported)
+            callee = function_of(self, call.func, local=not imported, one_return=True)
             self._helpers[key] = callee is not None and _builds_from_parameters(callee)
         return self._helpers[key]
 
@@ -288,7 +288,7 @@ class Evaluator:
 
         if self.depth >= MAX_HELPER_DEPTH:
             return None
-        callee = function_of(self, node.func)
+        callee = function_of(self, node.func, one_return=True)
         if callee is None:
             return None
         returned = _single_return(callee.function)

@@ -413,14 +413,24 @@ def _statement_assignments(statement):
 
 def find_module(current_file: str, module: str, level: int, roots: Sequence[str]) -> Optional[str]:
     """The file defining ``module`` as imported from ``current_file`` (``from ..a import b``: level 2)."""
-    parts = [part for part in module.split(".") if part]
     if level:
         base = os.path.dirname(os.path.abspath(current_file))
         for _ in range(level - 1):
             base = os.path.dirname(base)
-        bases = [base]
+        bases: Tuple[str, ...] = (base,)
     else:
-        bases = [_package_root(current_file), *roots]
+        bases = (_package_root(current_file), *roots)
+    known = _MODULES
+    if known is None:
+        return _module_in(bases, module)
+    key = (bases, module)
+    if key not in known:
+        known[key] = _module_in(bases, module)
+    return known[key]
+
+
+def _module_in(bases: Tuple[str, ...], module: str) -> Optional[str]:
+    parts = [part for part in module.split(".") if part]
     for base in bases:
         stem = os.path.join(base, *parts) if parts else base
         for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
@@ -441,18 +451,30 @@ def _is_file(path: str) -> bool:
     return found
 
 
-# Package roots by directory, and whether a path is a file, while a run lasts
-# (``remember_package_roots``): a tree asks the same few thousand paths tens of thousands of times
-# (each import of each file, each cached result's check). None: not kept (an editor's process
-# outlives changes to the tree).
+# Package roots by directory, whether a path is a file, which file a module is and where a link
+# leads, while a run lasts (``remember_package_roots``): a tree asks the same few thousand paths
+# tens of thousands of times (each import of each file, each cached result's check). None: not
+# kept (an editor's process outlives changes to the tree).
 _PACKAGE_ROOTS: Optional[Dict[str, str]] = None
 _FILES: Optional[Dict[str, bool]] = None
+_MODULES: Optional[Dict[Tuple[Tuple[str, ...], str], Optional[str]]] = None
+_REAL_PATHS: Optional[Dict[str, str]] = None
 
 
 def remember_package_roots(remember: bool) -> None:
     """Keeps package roots and module files from now on (forgetting those known), or stops."""
-    global _PACKAGE_ROOTS, _FILES
-    _PACKAGE_ROOTS, _FILES = ({}, {}) if remember else (None, None)
+    global _PACKAGE_ROOTS, _FILES, _MODULES, _REAL_PATHS
+    _PACKAGE_ROOTS, _FILES, _MODULES, _REAL_PATHS = ({}, {}, {}, {}) if remember else (None, None, None, None)
+
+
+def _realpath(path: str) -> str:
+    known = _REAL_PATHS
+    if known is None:
+        return os.path.realpath(path)
+    found = known.get(path)
+    if found is None:
+        found = known[path] = os.path.realpath(path)
+    return found
 
 
 def _package_root(path: str) -> str:
@@ -516,7 +538,7 @@ class _ModuleCache(_FileCache):
     """Evaluators of modules loaded for their constants, per process (a few hundred at most)."""
 
     def evaluator(self, path: str, roots: Tuple[str, ...]):
-        return self.get(os.path.realpath(path), lambda key: _load(key, roots))
+        return self.get(_realpath(path), lambda key: _load(key, roots))
 
 
 def _load(path: str, roots: Tuple[str, ...]):
@@ -566,11 +588,11 @@ def _read_top_level_values(path: str):
 _TOP_LEVEL = _FileCache(512)
 
 
-def _definitions(path: str) -> FrozenSet[str]:
+def _definitions(path: str) -> "_Defined":
     """The names a module binds in its scope with ``def``, ``class`` or an import: all that
     ``locate``'s callers follow (functions, classes, re-exports of either); every name when
     ``ast`` cannot parse it (libcst decides then)."""
-    return _DEFINED.get(os.path.realpath(path), _read_definitions)
+    return _DEFINED.get(_realpath(path), _read_definitions)
 
 
 class _Everything(frozenset):
@@ -578,19 +600,40 @@ class _Everything(frozenset):
         return True
 
 
-def _read_definitions(path: str) -> FrozenSet[str]:
+@dataclass(frozen=True)
+class _Defined:
+    names: FrozenSet[str]
+    # Functions (anywhere in the module) whose body may be one ``return``: the only ones that
+    # ``evaluate._single_return`` can inline as helpers, so the only reason to load the module
+    # with libcst for a helper call. A superset: any leading constant counts as the docstring.
+    one_return: FrozenSet[str]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.names
+
+
+def _read_definitions(path: str) -> _Defined:
     try:
         with open(path, "rb") as stream:
             tree = _parse(stream.read())
     except OSError:
-        return frozenset()
+        return _Defined(frozenset(), frozenset())
     if tree is None:
-        return _Everything()
+        return _Defined(_Everything(), _Everything())
     names = set()
     for statement in _module_statements(tree.body):
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)):
             names |= _bound(statement)
-    return frozenset(names)
+    one_return = {
+        node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _one_return(node.body)
+    }
+    return _Defined(frozenset(names), frozenset(one_return))
+
+
+def _one_return(body: list) -> bool:
+    if len(body) > 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, (ast.Constant, ast.JoinedStr)):
+        body = body[1:]
+    return len(body) == 1 and isinstance(body[0], ast.Return)
 
 
 _DEFINED = _FileCache(512)
@@ -609,7 +652,7 @@ def forget_changed_modules() -> bool:
 
 
 def _may_be_string(path: str, name: str, is_class: bool) -> bool:
-    value = _top_level_values(os.path.realpath(path)).get(name)
+    value = _top_level_values(_realpath(path)).get(name)
     if is_class:
         return isinstance(value, ast.ClassDef)
     if isinstance(value, ast.Constant):
@@ -641,10 +684,11 @@ class ImportResolver:
         # ``import pkg.mod as m`` then ``m.NAME``
         return self._constant(find_module(self.current_file, module, level, self.roots), attribute)
 
-    def locate(self, binding, attribute: Optional[str] = None):
+    def locate(self, binding, attribute: Optional[str] = None, one_return: bool = False):
         """(evaluator of the defining module, name there) for an imported name, ``module.NAME``
         when ``attribute`` is given; None when the module is not part of the project. For
-        following functions and classes (wrappers, base classes), never for editing them."""
+        following functions and classes (wrappers, base classes), never for editing them.
+        ``one_return``: only a function whose body may be one ``return`` is wanted (a helper)."""
         module, name, level = binding.imported
         if attribute is not None and name:
             submodule = find_module(self.current_file, f"{module}.{name}" if module else name, level, self.roots)
@@ -656,7 +700,8 @@ class ImportResolver:
             if path is None and module:  # ``from pkg import module``: a module, no name to follow
                 find_module(self.current_file, f"{module}.{name}", level, self.roots)  # (recorded for the cache)
                 return None
-        if path is None or name not in _definitions(path):
+        defined = _definitions(path) if path is not None else None
+        if defined is None or name not in defined or (one_return and name not in defined.one_return):
             return None  # nothing there a caller could follow: the module is not loaded
         evaluator = _CACHE.evaluator(path, self.roots)
         return (evaluator, name) if evaluator is not None else None
@@ -681,7 +726,7 @@ class ImportResolver:
         if value is None:
             return None
         if RELEVANT in value.text and attribute is None:
-            self.imported.add((os.path.realpath(path), name))
+            self.imported.add((_realpath(path), name))
         return detach(value)
 
 

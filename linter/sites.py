@@ -314,7 +314,9 @@ class SiteFinder:
 
     # -- the sites ------------------------------------------------------------------------------------
     def find(self) -> List[RequestSite]:
-        helper = self.evaluator.is_helper  # climbs through the module's own URL helpers
+        def helper(call: cst.CSTNode) -> bool:  # climbs through the project's URL helpers
+            return self.evaluator.is_helper(call, imported=True)
+
         candidates: Dict[cst.CSTNode, None] = {}
         for leaf in (*self.facts.string_leaves, *self.facts.name_leaves):
             candidates.setdefault(climb(self.facts, leaf, helper), None)

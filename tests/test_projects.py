@@ -127,3 +127,54 @@ def test_a_class_constant_is_rewritten_where_defined_when_its_uses_migrate(proje
     text = (project / "pkg" / "client.py").read_text()
     assert 'DELETE_PATH = "/v2/images/"' in text and "ep + self.DELETE_PATH + i" in text
     assert findings() == []
+
+
+
+
+HELPERS = '''def image_url(base, path):
+    """``path`` on ``base``."""
+    return base + path
+
+
+def auth_headers(token):
+    headers = {"X-Auth-Token": token}
+    return headers
+'''
+
+
+def _forget_other_modules():
+    from linter import project as project_module
+
+    for memo in (project_module._CACHE, project_module._TOP_LEVEL, project_module._DEFINED):
+        memo.clear()
+    return project_module
+
+
+def test_an_imported_one_return_helper_is_followed_and_other_functions_cost_no_parse(project):
+    """A call of another module's function is inlined only when its body is one ``return``
+    (``evaluate._single_return``), so only then is that module parsed with libcst."""
+    (project / "pkg" / "urls.py").write_text(HELPERS)
+    caller = (
+        "import requests\nfrom pkg.urls import image_url\n\n\n"
+        "def images(ep):\n    return requests.get(image_url(ep, \"/v1.1/images/detail\")).json()\n"
+    )
+    (project / "pkg" / "client.py").write_text(caller)
+    project_module = _forget_other_modules()
+    followed = findings("--select", "IMS001")
+    # the docstring does not hide the one return: the helper's result is what is sent
+    line = caller.splitlines()[5]
+    assert [(f["path"], f["line"], f["column"]) for f in followed] == [("pkg/client.py", 6, line.index("image_url(") + 1)]
+    assert followed[0]["evidence"]["method"]["value"] == "GET"
+    assert any(path.endswith("urls.py") for path in project_module._CACHE.entries)
+
+    caller = (
+        "import requests\nfrom pkg.urls import auth_headers\n\n\n"
+        "def images(ep, token):\n    return requests.get(ep + \"/v1.1/images/detail\", headers=auth_headers(token)).json()\n"
+    )
+    (project / "pkg" / "client.py").write_text(caller)
+    project_module = _forget_other_modules()
+    alone = findings("--select", "IMS001")
+    line = caller.splitlines()[5]
+    assert [(f["path"], f["line"], f["column"]) for f in alone] == [("pkg/client.py", 6, line.index("ep +") + 1)]
+    # two statements: no helper imslint inlines, so nothing made it parse that module
+    assert not any(path.endswith("urls.py") for path in project_module._CACHE.entries)

@@ -559,40 +559,10 @@ def _load(path: str, roots: Tuple[str, ...]):
 
 _CACHE = _ModuleCache(256)
 
-# What ``ast`` says a module binds at top level (parsing with ``ast`` is several times cheaper than
-# with libcst, and most imported names are functions, classes or tables, never strings).
+# What ``ast`` says of a module that is imported from (parsing with ``ast`` is several times
+# cheaper than with libcst, and most imported names are functions, classes or tables, never
+# strings): read once per module for every question below.
 _STRING_LIKE = (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Name, ast.Attribute, ast.Call, ast.IfExp)
-
-
-def _top_level_values(path: str):
-    return _TOP_LEVEL.get(path, _read_top_level_values)
-
-
-def _read_top_level_values(path: str):
-    try:
-        with open(path, "rb") as stream:
-            tree = _parse(stream.read())
-    except OSError:
-        return {}
-    if tree is None:
-        return {}
-    values = {}
-    for statement in tree.body:
-        if isinstance(statement, ast.ClassDef):
-            values[statement.name] = statement
-        for target, value in _statement_assignments(statement):
-            values[target] = value
-    return values
-
-
-_TOP_LEVEL = _FileCache(512)
-
-
-def _definitions(path: str) -> "_Defined":
-    """The names a module binds in its scope with ``def``, ``class`` or an import: all that
-    ``locate``'s callers follow (functions, classes, re-exports of either); every name when
-    ``ast`` cannot parse it (libcst decides then)."""
-    return _DEFINED.get(_realpath(path), _read_definitions)
 
 
 class _Everything(frozenset):
@@ -601,7 +571,11 @@ class _Everything(frozenset):
 
 
 @dataclass(frozen=True)
-class _Defined:
+class _Outline:
+    values: Dict[str, ast.AST]  # top-level name -> its class or its last assigned value
+    # The names the module binds in its scope with ``def``, ``class`` or an import: all that
+    # ``locate``'s callers follow (functions, classes, re-exports of either); every name when
+    # ``ast`` cannot parse it (libcst decides then).
     names: FrozenSet[str]
     # Functions (anywhere in the module) whose body may be one ``return``: the only ones that
     # ``evaluate._single_return`` can inline as helpers, so the only reason to load the module
@@ -612,14 +586,24 @@ class _Defined:
         return name in self.names
 
 
-def _read_definitions(path: str) -> _Defined:
+def _outline(path: str) -> _Outline:
+    return _OUTLINES.get(_realpath(path), _read_outline)
+
+
+def _read_outline(path: str) -> _Outline:
     try:
         with open(path, "rb") as stream:
             tree = _parse(stream.read())
     except OSError:
-        return _Defined(frozenset(), frozenset())
+        return _Outline({}, frozenset(), frozenset())
     if tree is None:
-        return _Defined(_Everything(), _Everything())
+        return _Outline({}, _Everything(), _Everything())
+    values = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.ClassDef):
+            values[statement.name] = statement
+        for target, value in _statement_assignments(statement):
+            values[target] = value
     names = set()
     for statement in _module_statements(tree.body):
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)):
@@ -627,7 +611,7 @@ def _read_definitions(path: str) -> _Defined:
     one_return = {
         node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _one_return(node.body)
     }
-    return _Defined(frozenset(names), frozenset(one_return))
+    return _Outline(values, frozenset(names), frozenset(one_return))
 
 
 def _one_return(body: list) -> bool:
@@ -636,23 +620,22 @@ def _one_return(body: list) -> bool:
     return len(body) == 1 and isinstance(body[0], ast.Return)
 
 
-_DEFINED = _FileCache(512)
+_OUTLINES = _FileCache(512)
 
 
 def forget_changed_modules() -> bool:
     """Forgets every module loaded for its constants when any of them changed on disk since it
     was read; for long-lived processes (repeated ``lint_paths``, editors). All go, not just the
     changed ones: a module's values can come from the modules it imports."""
-    if not (_CACHE.changed() or _TOP_LEVEL.changed() or _DEFINED.changed()):
+    if not (_CACHE.changed() or _OUTLINES.changed()):
         return False
     _CACHE.clear()
-    _TOP_LEVEL.clear()
-    _DEFINED.clear()
+    _OUTLINES.clear()
     return True
 
 
 def _may_be_string(path: str, name: str, is_class: bool) -> bool:
-    value = _top_level_values(_realpath(path)).get(name)
+    value = _outline(path).values.get(name)
     if is_class:
         return isinstance(value, ast.ClassDef)
     if isinstance(value, ast.Constant):
@@ -700,7 +683,7 @@ class ImportResolver:
             if path is None and module:  # ``from pkg import module``: a module, no name to follow
                 find_module(self.current_file, f"{module}.{name}", level, self.roots)  # (recorded for the cache)
                 return None
-        defined = _definitions(path) if path is not None else None
+        defined = _outline(path) if path is not None else None
         if defined is None or name not in defined or (one_return and name not in defined.one_return):
             return None  # nothing there a caller could follow: the module is not loaded
         evaluator = _CACHE.evaluator(path, self.roots)

@@ -29,7 +29,7 @@ from .calls import REQUEST, WRAPPER, CallSite, callee_name, classify
 from .endpoints import HOLE_CHAR, LIST as LIST_ENDPOINT, NEVER_EXISTED, parse_query
 from .evaluate import Evaluator
 from .sites import RequestSite, climb, filter_literal
-from .tree import ASSIGN, AUGASSIGN, CLASS, FUNCTION, PARAM, UNPACK, Binding, ModuleFacts, Scope, dotted_name
+from .tree import ASSIGN, AUGASSIGN, CLASS, FUNCTION, PARAM, UNPACK, Binding, ModuleFacts, Scope, dotted_name, kinds
 
 REQUEST_OBJECT = "request-object"  # urllib.request.Request(url): a response once opened
 RESPONSE = "response"
@@ -45,8 +45,9 @@ PROPERTY_KEYS = ("properties", "metadata")  # v1.1 / Nova proxy: the custom prop
 TIMESTAMP_KEYS = ("created_at", "updated_at", "created", "updated")
 V2_PAGE_SIZE = 25
 
-_LIST_EXPRESSIONS = (cst.Subscript, cst.Call, cst.Name, cst.Attribute, cst.Await, cst.BooleanOperation)
-_USE_EXPRESSIONS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Await)  # ``ResponseFlow.uses``
+_LIST_EXPRESSIONS = kinds(cst.Subscript, cst.Call, cst.Name, cst.Attribute, cst.Await, cst.BooleanOperation)
+_USE_EXPRESSIONS = kinds(cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Await)  # ``ResponseFlow.uses``
+_RESULTS, _CALLS, _READS, _COMP_FORS = kinds(cst.Return, cst.Yield), kinds(cst.Call), kinds(cst.Subscript, cst.Comparison), kinds(cst.CompFor)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 _SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 _LIST_CALLS = frozenset({"sorted", "list", "reversed", "tuple", "filter"})
@@ -269,13 +270,18 @@ def enclosing_function(facts: ModuleFacts, node: cst.CSTNode) -> Optional[cst.CS
 
 
 def _binds(target: cst.CSTNode, name: str) -> bool:
+    return name in _target_names(target)
+
+
+def _target_names(target: cst.CSTNode) -> Set[str]:
+    """The names a ``for`` target binds (``x``, ``a, (b, *c)``)."""
     if isinstance(target, cst.Name):
-        return target.value == name
+        return {target.value}
     if isinstance(target, (cst.Tuple, cst.List)):
-        return any(_binds(element.value, name) for element in target.elements)
+        return {name for element in target.elements for name in _target_names(element.value)}
     if isinstance(target, cst.StarredElement):
-        return _binds(target.value, name)
-    return False
+        return _target_names(target.value)
+    return set()
 
 
 @dataclass(eq=False)
@@ -286,16 +292,18 @@ class _Index:
     calls_by_name: Dict[str, List[cst.Call]]  # callee's last name -> calls
     accumulations: Dict[Tuple[Scope, str], List[cst.Call]]  # name.extend(...) / name.append(...)
     reads: List[cst.CSTNode]  # Subscript, Call (.get) and Comparison nodes, in source order
+    comprehension_names: Set[str]  # the names some comprehension's ``for`` binds
 
 
 def _build_index(facts: ModuleFacts) -> _Index:
-    index = _Index({}, {}, {}, [])
+    index = _Index({}, {}, {}, [], set())
     for node in facts.order:
-        if isinstance(node, (cst.Return, cst.Yield)):
+        kind = type(node)
+        if kind in _RESULTS:
             function = enclosing_function(facts, node)
             if function is not None:
                 index.results.setdefault(function, []).append(node)
-        elif isinstance(node, cst.Call):
+        elif kind in _CALLS:
             func = node.func
             name = None
             if isinstance(func, (cst.Name, cst.Attribute)):
@@ -308,8 +316,10 @@ def _build_index(facts: ModuleFacts) -> _Index:
                 index.accumulations.setdefault(key, []).append(node)
             if method_call(node, "get") is not None:
                 index.reads.append(node)
-        elif isinstance(node, (cst.Subscript, cst.Comparison)):
+        elif kind in _READS:
             index.reads.append(node)
+        elif kind in _COMP_FORS:
+            index.comprehension_names |= _target_names(node.target)
     return index
 
 
@@ -515,7 +525,8 @@ class ResponseFlow:
 
     # -- names ---------------------------------------------------------------------------------------
     def _name(self, node: cst.Name) -> Optional[Value]:
-        comprehension = self._comprehension_for(node)
+        # Looking for the comprehension that binds a name climbs the tree: only for names one binds.
+        comprehension = self._comprehension_for(node) if node.value in self.index.comprehension_names else None
         if comprehension is not None:
             return self._element(comprehension.target, comprehension.iter, node.value)
         binding = self.evaluator.lookup(node)
@@ -747,7 +758,7 @@ class ResponseFlow:
         if self._lists is None:
             self._lists = {}
             for node in self.facts.order:
-                if not isinstance(node, _LIST_EXPRESSIONS):
+                if type(node) not in _LIST_EXPRESSIONS:
                     continue
                 value = self.value(node)
                 if value is not None and value.kind == LIST and not value.first_page and not is_store(self.facts, node):
@@ -761,7 +772,7 @@ class ResponseFlow:
         if self._uses is None:
             self._uses = {}
             for node in self.facts.order:
-                if not isinstance(node, _USE_EXPRESSIONS):
+                if type(node) not in _USE_EXPRESSIONS:
                     continue
                 value = self.value(node)
                 if value is not None and not is_store(self.facts, node):

@@ -106,12 +106,13 @@ class _Finder:
     def uses(self) -> List[ClientUse]:
         found = []
         for node in self.facts.order:
-            if isinstance(node, cst.Call):
+            kind = type(node)  # neither class has subclasses
+            if kind is cst.Call:
                 use = self._manager_call(node) or self._resource_call(node) or self._compute_proxy_call(node) \
                     or self._v1_pin(node) or self._environment_pin(node)
                 if use is not None:
                     found.append(use)
-            elif isinstance(node, cst.Assign):
+            elif kind is cst.Assign:
                 use = self._environment_pin(node)
                 if use is not None:
                     found.append(use)

@@ -48,7 +48,7 @@ from .evidence import service as service_evidence
 from .evidence.record import CLIENT, DEFINITION, DOUBLE, OTHER, SERVER, Evidence, Fact
 from .evidence.wrappers import Delivery, WrapperIndex, follow
 from .strings import Hole, Template
-from .tree import CLASS, MODULE, IMPORT, ModuleFacts, dotted_name
+from .tree import CLASS, MODULE, IMPORT, ModuleFacts, dotted_name, kinds
 from .route_names import HANDLER_NAME, PATTERNS_CALL
 
 _BUILDER_CALLS = ("format", "join", "urljoin", "urlencode")
@@ -134,20 +134,28 @@ class Route:
     title: str
 
 
+_STRING_PARTS = kinds(cst.ConcatenatedString, cst.FormattedStringExpression, cst.FormattedString)
+_CONTAINERS = kinds(cst.Arg, cst.Element, cst.DictElement, cst.Tuple, cst.List, cst.Dict)
+_CALL = kinds(cst.Call)
+# What ``climb`` keeps as the top: an expression, but not the collection it may pass through.
+_TOP_EXPRESSIONS = kinds(cst.BaseExpression) - kinds(cst.Tuple, cst.List, cst.Dict)
+
+
 def _is_builder_edge(parent: cst.CSTNode, child: cst.CSTNode, helper=None) -> bool:
     """Whether ``parent`` builds a string out of ``child`` (``helper(call)``: a project helper
     that returns a string built from its arguments, ``Evaluator.is_helper``)."""
-    if isinstance(parent, (cst.ConcatenatedString, cst.FormattedStringExpression, cst.FormattedString)):
+    kind = type(parent)  # type checks, not ``isinstance``: this runs for every leaf's every step
+    if kind in _STRING_PARTS:
         return True
-    if isinstance(parent, cst.IfExp):
+    if kind is cst.IfExp:
         return child is not parent.test
-    if isinstance(parent, cst.BinaryOperation):
+    if kind is cst.BinaryOperation:
         return isinstance(parent.operator, (cst.Add, cst.Modulo))
-    if isinstance(parent, cst.Attribute):
+    if kind is cst.Attribute:
         return parent.value is child and parent.attr.value in ("format", "join")
-    if isinstance(parent, (cst.Arg, cst.Element, cst.DictElement, cst.Tuple, cst.List, cst.Dict)):
+    if kind in _CONTAINERS:
         return True  # only followed further when a builder call/operation sits above
-    if isinstance(parent, cst.Call):
+    if kind in _CALL:
         if isinstance(parent.func, cst.Attribute) and parent.func.attr.value in ("format", "join"):
             return True
         if isinstance(parent.func, cst.Attribute) and parent.func.attr.value in ("strip", "lstrip", "rstrip"):
@@ -167,9 +175,7 @@ def climb(facts: ModuleFacts, node: cst.CSTNode, helper=None) -> cst.CSTNode:
     current = node
     parent = facts.parent(current)
     while parent is not None and _is_builder_edge(parent, current, helper):
-        if isinstance(parent, (cst.BaseExpression,)) and not isinstance(
-            parent, (cst.Tuple, cst.List, cst.Dict)
-        ):
+        if type(parent) in _TOP_EXPRESSIONS:
             top = parent
         current, parent = parent, facts.parent(parent)
     return top
@@ -279,11 +285,15 @@ def _excluded_context(facts: ModuleFacts, node: cst.CSTNode) -> bool:
     if _in_compared_collection(facts, node):
         return True
     for ancestor in facts.ancestors(node):
-        if isinstance(ancestor, cst.Raise):
+        kind = type(ancestor)
+        if kind is cst.Raise:
             return True
-        if isinstance(ancestor, cst.SimpleStatementLine) or isinstance(ancestor, cst.BaseCompoundStatement):
+        if kind in _STATEMENTS:
             return False
     return False
+
+
+_STATEMENTS = kinds(cst.SimpleStatementLine, cst.BaseCompoundStatement)
 
 
 

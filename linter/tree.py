@@ -18,7 +18,7 @@ import ast
 import inspect
 import textwrap
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 from libcst._nodes.base import CSTNode
@@ -110,7 +110,23 @@ def dotted_name(node: cst.CSTNode) -> Optional[str]:
     return None
 
 
-_VALUE_PARENTS = (
+def _all_subclasses(base: type) -> List[type]:
+    found, pending = [], [base]
+    while pending:
+        for klass in pending.pop().__subclasses__():
+            found.append(klass)
+            pending.append(klass)
+    return found
+
+
+def kinds(*classes: type) -> FrozenSet[type]:
+    """The node classes and all their subclasses: ``type(node) in kinds(...)`` answers
+    ``isinstance(node, classes)`` for hot loops. libcst's nodes are abstract-base-class instances,
+    so an ``isinstance`` that fails runs ``ABCMeta.__instancecheck__``: about 20 times a set lookup."""
+    return frozenset(klass for base in classes for klass in (base, *_all_subclasses(base)))
+
+
+_VALUE_PARENTS = kinds(
     cst.Arg,
     cst.BinaryOperation,
     cst.FormattedStringExpression,
@@ -157,7 +173,7 @@ class _Collector:
     def walk(self, root: cst.CSTNode) -> None:
         """Records every node below ``root`` (itself included) in libcst's visit order."""
         order, parents, scope_of, ends = self.order, self.parents, self.scope_of, self.ends
-        handlers, skipped = _HANDLERS, _SKIPPED
+        handlers, recorded = _HANDLERS, _RECORDED
         pending: list = [(root, None, self.module_scope, 0)]
         pop, push = pending.pop, pending.append
         while pending:
@@ -186,8 +202,8 @@ class _Collector:
             for name in _child_fields(kind):
                 value = getattr(node, name)
                 if type(value) is tuple or type(value) is list:
-                    children.extend(child for child in value if type(child) not in skipped and isinstance(child, CSTNode))
-                elif type(value) not in skipped and isinstance(value, CSTNode):
+                    children.extend(child for child in value if type(child) in recorded)
+                elif type(value) in recorded:
                     children.append(value)
             depth += 1
             for child in reversed(children):
@@ -323,16 +339,16 @@ class _Collector:
     def _name(self, node: cst.Name, scope: Scope) -> None:
         self.names.setdefault(node.value, []).append(node)
         parent = self.parent
-        if isinstance(parent, cst.Attribute) and parent.attr is node:
+        if type(parent) is cst.Attribute and parent.attr is node:
             return
-        if isinstance(parent, _VALUE_PARENTS) and not _is_target(parent, node):
+        if type(parent) in _VALUE_PARENTS and not _is_target(parent, node):
             self.name_leaves.append(node)
         key = (scope, node.value)
         self.name_loads[key] = self.name_loads.get(key, 0) + 1
 
     def _attribute(self, node: cst.Attribute, scope: Scope) -> None:
         parent = self.parent
-        if isinstance(parent, _VALUE_PARENTS) and not _is_target(parent, node):
+        if type(parent) in _VALUE_PARENTS and not _is_target(parent, node):
             self.name_leaves.append(node)
 
 
@@ -357,15 +373,6 @@ _HANDLERS = {
 }
 
 
-def _all_subclasses(base: type) -> List[type]:
-    found, pending = [], [base]
-    while pending:
-        for klass in pending.pop().__subclasses__():
-            found.append(klass)
-            pending.append(klass)
-    return found
-
-
 # Nodes no analysis looks at: whitespace, comments and punctuation, operators (read through their
 # parent's ``operator`` field). They are neither recorded nor entered.
 _SKIPPED = frozenset({
@@ -376,6 +383,8 @@ _SKIPPED = frozenset({
     *(operator for base in (cst.BaseBinaryOp, cst.BaseAugOp, cst.BaseBooleanOp, cst.BaseCompOp, cst.BaseUnaryOp)
       for operator in _all_subclasses(base)),
 })
+
+_RECORDED = kinds(CSTNode) - _SKIPPED
 
 _VISIT_HELPERS = frozenset({"visit_required", "visit_optional", "visit_sequence", "visit_body_sequence",
                             "visit_sentinel", "visit_iterable", "visit_body_iterable"})

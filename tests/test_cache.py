@@ -36,7 +36,7 @@ def new_process():
     """Forgets what this process learnt about other modules, as a new ``imslint`` run would (the
     engine's module cache is per process and not invalidated when a module changes)."""
     project_module._CACHE.clear()
-    project_module._TOP_LEVEL.clear()
+    project_module._OUTLINES.clear()
     cache._RESOLVED.clear()
     cache._HASHES.clear()
 

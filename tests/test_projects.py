@@ -145,7 +145,7 @@ def auth_headers(token):
 def _forget_other_modules():
     from linter import project as project_module
 
-    for memo in (project_module._CACHE, project_module._TOP_LEVEL, project_module._DEFINED):
+    for memo in (project_module._CACHE, project_module._OUTLINES):
         memo.clear()
     return project_module
 

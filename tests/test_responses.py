@@ -848,3 +848,21 @@ def test_a_size_already_made_a_number_is_not_wrapped_again():
     """
     assert "int(image['__image_size']) + 1" in fixed(source, unsafe=True)
     assert "int(int(" not in fixed(source, unsafe=True)
+
+
+@pytest.mark.parametrize("bases", [
+    (cst.BaseExpression,), (cst.BaseCompoundStatement, cst.SimpleStatementLine), (cst.BaseString,),
+    (cst.BaseSmallStatement,), (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Await),
+])
+def test_node_kinds_answer_isinstance_for_every_libcst_node_class(bases):
+    """``tree.kinds`` stands in for ``isinstance`` in the hot loops: it must hold every subclass,
+    however deep in libcst's class tree."""
+    from libcst._nodes.base import CSTNode
+
+    from linter.tree import kinds
+
+    every_class = kinds(CSTNode)
+    assert cst.If in every_class and cst.FormattedStringText in every_class
+    chosen = kinds(*bases)
+    for klass in every_class:
+        assert (klass in chosen) == issubclass(klass, bases), klass

@@ -218,6 +218,10 @@ def match_paths(text: str, endpoints: Sequence[Endpoint] = ENDPOINTS) -> List[Pa
     ``/v1.1/images/detailed`` or ``.../details-report`` never match; text with whitespace in the
     path is prose (a log or error message), not a URL.
     """
+    if "images" not in text:  # a literal ``images`` segment can match only text that holds it
+        endpoints = [endpoint for endpoint in endpoints if "images" not in endpoint.segments]
+        if not endpoints:
+            return []
     path_end = len(text)
     for stop in "?#":
         found = text.find(stop)

@@ -55,7 +55,9 @@ class Linter:
 
     def _settings(self, path: str):
         from .options import EngineOptions
-        from .project import ImportResolver
+        from .project import ImportResolver, forget_changed_modules
+
+        forget_changed_modules()  # an editor's process outlives changes to the modules it read
 
         absolute = os.path.abspath(path)
         settings = self.resolver.settings_for(absolute)

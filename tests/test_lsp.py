@@ -201,6 +201,20 @@ def test_a_file_that_does_not_parse_gets_one_diagnostic_not_a_crash(server):
     assert [d["code"] for d in diagnostics] == ["IMS000"]
 
 
+def test_a_change_to_an_imported_module_shows_at_the_next_lint(server):
+    """The server lives as long as the editor: what it read of other modules must not outlive a
+    change to them (``project.forget_changed_modules``)."""
+    client, root = server
+    (root / "settings.py").write_text('VERSION = "v2"\n')
+    text = 'import requests\nfrom settings import VERSION\n\n\ndef images(ep):\n    return requests.get(f"{ep}/{VERSION}/images/detail").json()\n'
+    uri = (root / "app.py").as_uri()
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}})
+    assert [d["code"] for d in client.notification("textDocument/publishDiagnostics")["diagnostics"]] == ["IMS007"]
+    (root / "settings.py").write_text('VERSION = "v1.1"\n')
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": text}]})
+    assert [d["code"] for d in client.notification("textDocument/publishDiagnostics")["diagnostics"]] == ["IMS001"]
+
+
 def test_without_pygls_the_server_says_how_to_get_it():
     blocked = ("import sys; sys.modules['pygls'] = sys.modules['lsprotocol'] = None; "
                "from linter.cli import main; main(['server'])")

@@ -420,16 +420,11 @@ def find_module(current_file: str, module: str, level: int, roots: Sequence[str]
         bases: Tuple[str, ...] = (base,)
     else:
         bases = (_package_root(current_file), *roots)
-    known = _MODULES
-    if known is None:
-        return _module_in(bases, module)
-    key = (bases, module)
-    if key not in known:
-        known[key] = _module_in(bases, module)
-    return known[key]
+    return _remembered(_MODULES, (bases, module), _module_in)
 
 
-def _module_in(bases: Tuple[str, ...], module: str) -> Optional[str]:
+def _module_in(key: Tuple[Tuple[str, ...], str]) -> Optional[str]:
+    bases, module = key
     parts = [part for part in module.split(".") if part]
     for base in bases:
         stem = os.path.join(base, *parts) if parts else base
@@ -442,13 +437,20 @@ def _module_in(bases: Tuple[str, ...], module: str) -> Optional[str]:
 
 
 def _is_file(path: str) -> bool:
-    known = _FILES
+    return _remembered(_FILES, path, os.path.isfile)
+
+
+def _realpath(path: str) -> str:
+    return _remembered(_REAL_PATHS, path, os.path.realpath)
+
+
+def _remembered(known: Optional[dict], key, compute: Callable):
+    """``compute(key)``, kept in ``known`` (one of the memos below) while a run lasts."""
     if known is None:
-        return os.path.isfile(path)
-    found = known.get(path)
-    if found is None:
-        found = known[path] = os.path.isfile(path)
-    return found
+        return compute(key)
+    if key not in known:
+        known[key] = compute(key)
+    return known[key]
 
 
 # Package roots by directory, whether a path is a file, which file a module is and where a link
@@ -465,16 +467,6 @@ def remember_package_roots(remember: bool) -> None:
     """Keeps package roots and module files from now on (forgetting those known), or stops."""
     global _PACKAGE_ROOTS, _FILES, _MODULES, _REAL_PATHS
     _PACKAGE_ROOTS, _FILES, _MODULES, _REAL_PATHS = ({}, {}, {}, {}) if remember else (None, None, None, None)
-
-
-def _realpath(path: str) -> str:
-    known = _REAL_PATHS
-    if known is None:
-        return os.path.realpath(path)
-    found = known.get(path)
-    if found is None:
-        found = known[path] = os.path.realpath(path)
-    return found
 
 
 def _package_root(path: str) -> str:

@@ -142,39 +142,32 @@ def auth_headers(token):
 '''
 
 
-def _forget_other_modules():
+def _client_findings(project, name: str, params: str, call: str):
+    """The IMS001 findings of a client that imports ``name`` from ``pkg/urls.py``, whether that
+    module was parsed with libcst for them, and the line of the request."""
     from linter import project as project_module
 
-    for memo in (project_module._CACHE, project_module._OUTLINES):
+    caller = f"import requests\nfrom pkg.urls import {name}\n\n\ndef images({params}):\n    return {call}.json()\n"
+    (project / "pkg" / "client.py").write_text(caller)
+    for memo in (project_module._CACHE, project_module._OUTLINES):  # as in a new process
         memo.clear()
-    return project_module
+    found = findings("--select", "IMS001")
+    loaded = any(path.endswith("urls.py") for path in project_module._CACHE.entries)
+    return [(f["path"], f["line"], f["column"]) for f in found], found, loaded, caller.splitlines()[5]
 
 
 def test_an_imported_one_return_helper_is_followed_and_other_functions_cost_no_parse(project):
     """A call of another module's function is inlined only when its body is one ``return``
     (``evaluate._single_return``), so only then is that module parsed with libcst."""
     (project / "pkg" / "urls.py").write_text(HELPERS)
-    caller = (
-        "import requests\nfrom pkg.urls import image_url\n\n\n"
-        "def images(ep):\n    return requests.get(image_url(ep, \"/v1.1/images/detail\")).json()\n"
-    )
-    (project / "pkg" / "client.py").write_text(caller)
-    project_module = _forget_other_modules()
-    followed = findings("--select", "IMS001")
+    where, found, loaded, line = _client_findings(project, "image_url", "ep", 'requests.get(image_url(ep, "/v1.1/images/detail"))')
     # the docstring does not hide the one return: the helper's result is what is sent
-    line = caller.splitlines()[5]
-    assert [(f["path"], f["line"], f["column"]) for f in followed] == [("pkg/client.py", 6, line.index("image_url(") + 1)]
-    assert followed[0]["evidence"]["method"]["value"] == "GET"
-    assert any(path.endswith("urls.py") for path in project_module._CACHE.entries)
+    assert where == [("pkg/client.py", 6, line.index("image_url(") + 1)]
+    assert found[0]["evidence"]["method"]["value"] == "GET"
+    assert loaded
 
-    caller = (
-        "import requests\nfrom pkg.urls import auth_headers\n\n\n"
-        "def images(ep, token):\n    return requests.get(ep + \"/v1.1/images/detail\", headers=auth_headers(token)).json()\n"
+    where, _, loaded, line = _client_findings(
+        project, "auth_headers", "ep, token", 'requests.get(ep + "/v1.1/images/detail", headers=auth_headers(token))'
     )
-    (project / "pkg" / "client.py").write_text(caller)
-    project_module = _forget_other_modules()
-    alone = findings("--select", "IMS001")
-    line = caller.splitlines()[5]
-    assert [(f["path"], f["line"], f["column"]) for f in alone] == [("pkg/client.py", 6, line.index("ep +") + 1)]
-    # two statements: no helper imslint inlines, so nothing made it parse that module
-    assert not any(path.endswith("urls.py") for path in project_module._CACHE.entries)
+    assert where == [("pkg/client.py", 6, line.index("ep +") + 1)]
+    assert not loaded  # two statements: no helper imslint inlines, so nothing made it parse that module

@@ -57,8 +57,12 @@ comparison (``== "images"``, ``in ("images", ...)``), a dictionary key whose val
 dictionary, a ``raise`` statement, a path divided with ``/`` (pathlib).
 
 **Client libraries** (``sdk_clients``): a file that mentions openstacksdk's ``image_api_version``,
-or glanceclient or novaclient and a call on an ``images``/``image_members`` manager, is live and
-passes the screen (the client must be built in the file itself).
+or glanceclient or novaclient and a call on an ``images``/``image_members`` manager, is live. It
+passes the screen when it may pin the v1 image API (``image_api_version`` in any case) or build a
+client itself, which every client finding needs: a call whose name's root is bound by an import
+from ``glanceclient``, ``novaclient`` or ``openstack`` and whose last part (or the imported name
+it stands for) is ``Client``, ``connect``, ``Connection`` or ``from_config``, the last parts of
+every constructor ``sdk_clients`` knows (``project._builds_image_client``).
 
 A version or project id split across literals (``"/v" "1.1/images"``, ``"/v2/images/det"
 "ail"``) counts: a literal that starts with the end of one is weak.
@@ -447,7 +451,8 @@ def undecodable(data: bytes) -> Optional[str]:
 
 def alive(data: bytes) -> bool:
     """The ast screen (see above): whether a live string literal of the file sits where the
-    engine may report it; True when ``ast`` cannot parse the file."""
+    engine may report it, or it may build or pin an image client; True when ``ast`` cannot parse
+    the file."""
     from .project import screen
 
-    return uses_client_library(data) or screen(data)
+    return screen(data, client_library=uses_client_library(data))

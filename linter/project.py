@@ -334,13 +334,17 @@ def _bound(statement: ast.stmt, text: bytes = b":=") -> Set[str]:
     return bound
 
 
-def screen(source: bytes) -> bool:
+def screen(source: bytes, client_library: bool = False) -> bool:
     """Whether one of the file's string literals has a live ``images`` segment outside the places
-    the engine never reports (``prefilter``'s argument); True when ``ast`` cannot parse it."""
+    the engine never reports (``prefilter``'s argument), or, for a file that uses an image client
+    library (``client_library``: ``prefilter.uses_client_library``), whether it may pin or build
+    such a client itself; True when ``ast`` cannot parse it."""
     from .prefilter import STRONG, value_kind
 
     tree = _parse(source)
     if tree is None:
+        return True
+    if client_library and _may_use_image_client(tree):
         return True
     # (node, parent, grandparent, whether the node lies in a ``raise`` statement)
     pending: List[Tuple[ast.AST, Optional[ast.AST], Optional[ast.AST], bool]] = [(tree, None, None, False)]
@@ -368,6 +372,56 @@ def screen(source: bytes) -> bool:
             raised = True
         for child in ast.iter_child_nodes(node):
             pending.append((child, node, parent, raised))
+    return False
+
+
+# What ``sdk_clients`` reports needs a client built (or pinned: ``image_api_version=``) in the
+# module itself, by a call whose name, through the module's imports (``_Finder._qualified``), is
+# one of its constructors, all of them in these packages and named so; or ``OS_IMAGE_API_VERSION``
+# set in ``os.environ`` (``_Finder._environment_pin``).
+_CLIENT_PACKAGES = frozenset({"glanceclient", "novaclient", "openstack"})
+_CLIENT_CONSTRUCTORS = frozenset({"Client", "connect", "Connection", "from_config"})
+_ENVIRONMENT_SETTERS = frozenset({"setdefault", "putenv"})
+
+
+def _may_use_image_client(tree: ast.Module) -> bool:
+    """Whether the module may build one of those clients: a call whose name's root is bound by an
+    import (anywhere in the module) from one of the packages, and whose last part, or the imported
+    name it stands for, is a constructor's name; or may set the variable: a subscript of
+    ``environ``, or a call of ``setdefault`` or ``putenv``."""
+    imported: Dict[str, Set[str]] = {}  # bound name -> the last parts of what imports bind to it
+    for node in ast.walk(tree):
+        kind = type(node)
+        if kind is ast.Subscript:
+            value = node.value
+            if (type(value) is ast.Name and value.id == "environ") or (type(value) is ast.Attribute and value.attr == "environ"):
+                return True
+        elif kind is ast.Call:
+            func = node.func
+            if (type(func) is ast.Attribute and func.attr in _ENVIRONMENT_SETTERS) or (type(func) is ast.Name and func.id == "putenv"):
+                return True
+        elif kind is ast.Import:
+            for alias in node.names:
+                if alias.name.split(".")[0] in _CLIENT_PACKAGES:
+                    bound = alias.asname or alias.name.split(".")[0]
+                    imported.setdefault(bound, set()).add(alias.name.rsplit(".", 1)[-1])
+        elif kind is ast.ImportFrom and not node.level and (node.module or "").split(".")[0] in _CLIENT_PACKAGES:
+            for alias in node.names:
+                imported.setdefault(alias.asname or alias.name, set()).add(alias.name)
+    if not imported:
+        return False
+    for node in ast.walk(tree):
+        if type(node) is not ast.Call:
+            continue
+        func, last = node.func, None
+        if type(func) is ast.Attribute:
+            last = func.attr
+            while type(func) is ast.Attribute:
+                func = func.value
+        if type(func) is ast.Name and func.id in imported:
+            names = {last} if last is not None else imported[func.id]
+            if names & _CLIENT_CONSTRUCTORS:
+                return True
     return False
 
 

@@ -34,6 +34,7 @@ _GLANCE_V1 = frozenset({"glanceclient.v1.client.Client", "glanceclient.v1.Client
 _NOVA = frozenset({"novaclient.client.Client", "novaclient.v2.client.Client", "novaclient.v2.Client",
                    "novaclient.v1_1.client.Client"})
 _CONNECTIONS = frozenset({"openstack.connect", "openstack.connection.Connection", "openstack.Connection"})
+_FROM_CONFIG = "openstack.connection.from_config"  # a connection too (``_is_connection``)
 _V1_VERSIONS = frozenset({"1", "1.0", "1.1", "v1"})
 
 # What each manager call sends (python-glanceclient v1 ImageManager / ImageMemberManager;
@@ -191,7 +192,7 @@ class _Finder:
         if depth > 3:
             return False
         if isinstance(node, cst.Call):
-            if self._qualified(node.func) in _CONNECTIONS or self._qualified(node.func) == "openstack.connection.from_config":
+            if self._qualified(node.func) in _CONNECTIONS or self._qualified(node.func) == _FROM_CONFIG:
                 return True
             returned = self._factory_return(node)
             return returned is not None and self._is_connection(returned, depth + 1)

@@ -382,6 +382,42 @@ def test_the_ast_screen_keeps_literals_the_engine_may_report(tmp_path):
     assert prefilter.alive(b"def broken(:\n")  # ast cannot tell
 
 
+_CLIENT_FILES = [
+    # (module text, whether the engine reports a client call): the screen keeps every file of the
+    # second kind and drops those of the first that build no client and set no variable
+    ("from glanceclient import Client as GC\n\n\ndef f(ep):\n    return GC('1', ep).images.list()\n", True),
+    ("import glanceclient.v1.client as v1\n\n\ndef f(ep):\n    gc = v1.Client(ep)\n    return gc.images.list()\n", True),
+    ("import novaclient.client\n\n\ndef f(s):\n    return novaclient.client.Client('2', session=s).images.list()\n", True),
+    ("from openstack import connect\n\nconn = connect(cloud='c')\nprint(list(conn.compute.images()))\n", True),
+    ("import os\nimport novaclient\n\nos.environ['OS_IMAGE_API_' + 'VERSION'] = '1'\nprint(nova.images.list())\n", True),
+    # a client that comes from elsewhere (``self.app.client_manager``, a parameter): nothing to report
+    ("import glanceclient\n\n\ndef take_action(self):\n    return self.app.client_manager.image.images.list()\n", False),
+    ("import novaclient\n\n\ndef list_images(nova):\n    return nova.images.list()\n", False),
+    ("import openstack\n\n\ndef list_images(conn):\n    return list(conn.compute.images())\n", False),
+]
+
+
+def test_the_client_screen_knows_every_constructor_sdk_clients_follows():
+    """The screen's argument rests on the names of ``sdk_clients``' constructors: a new one must
+    be a name it knows, from a package it knows."""
+    from linter import project, sdk_clients
+
+    constructors = {sdk_clients._FROM_CONFIG} | sdk_clients._GLANCE_BY_VERSION | sdk_clients._GLANCE_V1 \
+        | sdk_clients._NOVA | sdk_clients._CONNECTIONS
+    for name in constructors:
+        assert name.split(".")[0] in project._CLIENT_PACKAGES, name
+        assert name.rsplit(".", 1)[-1] in project._CLIENT_CONSTRUCTORS, name
+
+
+@pytest.mark.parametrize("text, reported", _CLIENT_FILES)
+def test_the_ast_screen_keeps_a_client_library_file_only_when_it_may_build_a_client(text, reported):
+    data = text.encode()
+    assert prefilter.uses_client_library(data)  # live by its bytes
+    found = [f for f in lint_source(text, "client.py") if f.code in ("IMS005", "IMS006")]
+    assert bool(found) == reported, found
+    assert prefilter.alive(data) == reported
+
+
 @pytest.mark.parametrize(
     "data",
     [

@@ -247,7 +247,7 @@ class Evaluator:
             return False
         key = (call, imported)
         if key not in self._helpers:
-            callee = function_of(self, call.func, local=not imported, one_return=True)
+            callee = function_of(self, call.func, local=not imported, one_return=True, from_parameters=True)
             self._helpers[key] = callee is not None and _builds_from_parameters(callee)
         return self._helpers[key]
 

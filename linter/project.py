@@ -627,6 +627,9 @@ class _Outline:
     # ``evaluate._single_return`` can inline as helpers, so the only reason to load the module
     # with libcst for a helper call. A superset: any leading constant counts as the docstring.
     one_return: FrozenSet[str]
+    # Those of them whose returned expression names one of their parameters: the only ones that
+    # can build a string from their arguments (``evaluate._builds_from_parameters``).
+    from_parameters: FrozenSet[str]
 
     def __contains__(self, name: str) -> bool:
         return name in self.names
@@ -641,9 +644,9 @@ def _read_outline(path: str) -> _Outline:
         with open(path, "rb") as stream:
             tree = _parse(stream.read())
     except OSError:
-        return _Outline({}, frozenset(), frozenset())
+        return _Outline({}, frozenset(), frozenset(), frozenset())
     if tree is None:
-        return _Outline({}, _Everything(), _Everything())
+        return _Outline({}, _Everything(), _Everything(), _Everything())
     values = {}
     for statement in tree.body:
         if isinstance(statement, ast.ClassDef):
@@ -654,16 +657,26 @@ def _read_outline(path: str) -> _Outline:
     for statement in _module_statements(tree.body):
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)):
             names |= _bound(statement)
-    one_return = {
-        node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _one_return(node.body)
-    }
-    return _Outline(values, frozenset(names), frozenset(one_return))
+    one_return, from_parameters = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            returned = _one_return(node.body)
+            if returned is None:
+                continue
+            one_return.add(node.name)
+            arguments = node.args
+            parameters = {arg.arg for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
+            if returned.value is not None and any(
+                type(name) is ast.Name and name.id in parameters for name in ast.walk(returned.value)
+            ):
+                from_parameters.add(node.name)
+    return _Outline(values, frozenset(names), frozenset(one_return), frozenset(from_parameters))
 
 
-def _one_return(body: list) -> bool:
+def _one_return(body: list) -> Optional[ast.Return]:
     if len(body) > 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, (ast.Constant, ast.JoinedStr)):
         body = body[1:]
-    return len(body) == 1 and isinstance(body[0], ast.Return)
+    return body[0] if len(body) == 1 and isinstance(body[0], ast.Return) else None
 
 
 _OUTLINES = _FileCache(512)
@@ -713,11 +726,13 @@ class ImportResolver:
         # ``import pkg.mod as m`` then ``m.NAME``
         return self._constant(find_module(self.current_file, module, level, self.roots), attribute)
 
-    def locate(self, binding, attribute: Optional[str] = None, one_return: bool = False):
+    def locate(self, binding, attribute: Optional[str] = None, one_return: bool = False,
+               from_parameters: bool = False):
         """(evaluator of the defining module, name there) for an imported name, ``module.NAME``
         when ``attribute`` is given; None when the module is not part of the project. For
         following functions and classes (wrappers, base classes), never for editing them.
-        ``one_return``: only a function whose body may be one ``return`` is wanted (a helper)."""
+        ``one_return``: only a function whose body may be one ``return`` is wanted (a helper);
+        ``from_parameters``: one whose returned expression also names a parameter."""
         module, name, level = binding.imported
         if attribute is not None and name:
             submodule = find_module(self.current_file, f"{module}.{name}" if module else name, level, self.roots)
@@ -730,7 +745,8 @@ class ImportResolver:
                 find_module(self.current_file, f"{module}.{name}", level, self.roots)  # (recorded for the cache)
                 return None
         defined = _outline(path) if path is not None else None
-        if defined is None or name not in defined or (one_return and name not in defined.one_return):
+        if defined is None or name not in defined or (one_return and name not in defined.one_return) \
+                or (from_parameters and name not in defined.from_parameters):
             return None  # nothing there a caller could follow: the module is not loaded
         evaluator = _CACHE.evaluator(path, self.roots)
         return (evaluator, name) if evaluator is not None else None

@@ -122,12 +122,14 @@ def _method_in(evaluator, scope: Scope, name: str, local: bool = False) -> Optio
     return None
 
 
-def function_of(evaluator, func: cst.CSTNode, local: bool = False, one_return: bool = False) -> Optional[Callee]:
+def function_of(evaluator, func: cst.CSTNode, local: bool = False, one_return: bool = False,
+                from_parameters: bool = False) -> Optional[Callee]:
     """The function a call's ``func`` runs: ``helper``, ``self.method``, ``cls.method``,
     ``super().method``, ``Class.method``, or an imported project function (unless ``local``:
     then only what this module defines, which costs no other module's parse). ``one_return``:
     the caller wants only a function whose body is one ``return`` (``evaluate._single_return``),
-    so an imported function that cannot be one is not loaded (the answer may then be None)."""
+    and ``from_parameters`` one that returns something made of its parameters, so an imported
+    function that cannot be one is not loaded (the answer may then be None)."""
     facts = evaluator.facts
     if isinstance(func, cst.Name):
         binding = evaluator.lookup(func)
@@ -135,7 +137,7 @@ def function_of(evaluator, func: cst.CSTNode, local: bool = False, one_return: b
             return None
         if isinstance(binding.statement, cst.FunctionDef):
             return Callee(binding.statement, evaluator, False)
-        return None if local else _imported_function(evaluator, binding, None, one_return)
+        return None if local else _imported_function(evaluator, binding, None, one_return, from_parameters)
     if not isinstance(func, cst.Attribute):
         return None
     name = func.attr.value
@@ -162,15 +164,16 @@ def function_of(evaluator, func: cst.CSTNode, local: bool = False, one_return: b
                 return Callee(found[0], found[1], "classmethod" in decorators)
         binding = evaluator.lookup(receiver)
         if not local and binding is not None:
-            return _imported_function(evaluator, binding, name, one_return)  # ``module.function(...)``
+            return _imported_function(evaluator, binding, name, one_return, from_parameters)  # ``module.function(...)``
     return None
 
 
-def _imported_function(evaluator, binding: Binding, attribute: Optional[str], one_return: bool) -> Optional[Callee]:
+def _imported_function(evaluator, binding: Binding, attribute: Optional[str], one_return: bool,
+                       from_parameters: bool) -> Optional[Callee]:
     """The function an imported name (or ``module.attribute``) is, in the project's other module."""
     if binding.kind != IMPORT or getattr(evaluator.resolve_import, "locate", None) is None:
         return None
-    located = evaluator.resolve_import.locate(binding, attribute, one_return=one_return)
+    located = evaluator.resolve_import.locate(binding, attribute, one_return=one_return, from_parameters=from_parameters)
     if not located or located[0] is None or located[1] is None:
         return None
     other, name = located

@@ -139,6 +139,10 @@ HELPERS = '''def image_url(base, path):
 def auth_headers(token):
     headers = {"X-Auth-Token": token}
     return headers
+
+
+def default_headers(version):
+    return {"Accept": "application/json"}
 '''
 
 
@@ -171,3 +175,9 @@ def test_an_imported_one_return_helper_is_followed_and_other_functions_cost_no_p
     )
     assert where == [("pkg/client.py", 6, line.index("ep +") + 1)]
     assert not loaded  # two statements: no helper imslint inlines, so nothing made it parse that module
+
+    where, _, loaded, line = _client_findings(
+        project, "default_headers", "ep", 'requests.get(ep + "/v1.1/images/detail", headers=default_headers(ep))'
+    )
+    assert where == [("pkg/client.py", 6, line.index("ep +") + 1)]
+    assert not loaded  # one return, but naming no parameter: it builds nothing from what the caller passes

@@ -169,6 +169,17 @@ def _is_builder_edge(parent: cst.CSTNode, child: cst.CSTNode, helper=None) -> bo
     return False
 
 
+def _on_own_class(call: cst.CSTNode) -> bool:
+    """``self.method(...)``, ``cls.method(...)``, ``super().method(...)``."""
+    func = getattr(call, "func", None)
+    if type(func) is not cst.Attribute:
+        return False
+    receiver = func.value
+    if type(receiver) is cst.Name:
+        return receiver.value in ("self", "cls")
+    return type(receiver) is cst.Call and dotted_name(receiver.func) == "super"
+
+
 def climb(facts: ModuleFacts, node: cst.CSTNode, helper=None) -> cst.CSTNode:
     """The largest string-building expression containing ``node``."""
     top = node
@@ -324,8 +335,11 @@ class SiteFinder:
 
     # -- the sites ------------------------------------------------------------------------------------
     def find(self) -> List[RequestSite]:
-        def helper(call: cst.CSTNode) -> bool:  # climbs through the project's URL helpers
-            return self.evaluator.is_helper(call, imported=True)
+        def helper(call: cst.CSTNode) -> bool:
+            """Climbs through the project's URL helpers: this module's, another module's functions,
+            an imported class's; a method called on ``self``, ``cls`` or ``super()`` only when
+            this module defines it (following inherited methods loads every base's module)."""
+            return self.evaluator.is_helper(call, imported=not _on_own_class(call))
 
         candidates: Dict[cst.CSTNode, None] = {}
         for leaf in (*self.facts.string_leaves, *self.facts.name_leaves):

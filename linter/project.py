@@ -630,6 +630,8 @@ class _Outline:
     # Those of them whose returned expression names one of their parameters: the only ones that
     # can build a string from their arguments (``evaluate._builds_from_parameters``).
     from_parameters: FrozenSet[str]
+    # The names it binds with an import: a re-export (a package's ``__init__``) may relay a helper.
+    relayed: FrozenSet[str]
 
     def __contains__(self, name: str) -> bool:
         return name in self.names
@@ -644,19 +646,22 @@ def _read_outline(path: str) -> _Outline:
         with open(path, "rb") as stream:
             tree = _parse(stream.read())
     except OSError:
-        return _Outline({}, frozenset(), frozenset(), frozenset())
+        return _Outline({}, frozenset(), frozenset(), frozenset(), frozenset())
     if tree is None:
-        return _Outline({}, _Everything(), _Everything(), _Everything())
+        return _Outline({}, _Everything(), _Everything(), _Everything(), _Everything())
     values = {}
     for statement in tree.body:
         if isinstance(statement, ast.ClassDef):
             values[statement.name] = statement
         for target, value in _statement_assignments(statement):
             values[target] = value
-    names = set()
+    names, relayed = set(), set()
     for statement in _module_statements(tree.body):
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names |= _bound(statement)
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            relayed |= _bound(statement)
+    names |= relayed
     one_return, from_parameters = set(), set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -670,7 +675,7 @@ def _read_outline(path: str) -> _Outline:
                 type(name) is ast.Name and name.id in parameters for name in ast.walk(returned.value)
             ):
                 from_parameters.add(node.name)
-    return _Outline(values, frozenset(names), frozenset(one_return), frozenset(from_parameters))
+    return _Outline(values, frozenset(names), frozenset(one_return), frozenset(from_parameters), frozenset(relayed))
 
 
 def _one_return(body: list) -> Optional[ast.Return]:
@@ -745,8 +750,8 @@ class ImportResolver:
                 find_module(self.current_file, f"{module}.{name}", level, self.roots)  # (recorded for the cache)
                 return None
         defined = _outline(path) if path is not None else None
-        if defined is None or name not in defined or (one_return and name not in defined.one_return) \
-                or (from_parameters and name not in defined.from_parameters):
+        if defined is None or name not in defined or (name not in defined.relayed and (
+                (one_return and name not in defined.one_return) or (from_parameters and name not in defined.from_parameters))):
             return None  # nothing there a caller could follow: the module is not loaded
         evaluator = _CACHE.evaluator(path, self.roots)
         return (evaluator, name) if evaluator is not None else None

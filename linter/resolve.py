@@ -15,6 +15,7 @@ import libcst as cst
 from .tree import CLASS, FUNCTION, IMPORT, Binding, Scope, dotted_name
 
 MAX_BASES = 8  # classes followed up an inheritance chain
+MAX_RELAYS = 3  # re-exports followed to a function (``from .urls import image_url`` in an ``__init__``)
 
 
 @dataclass(frozen=True)
@@ -169,8 +170,9 @@ def function_of(evaluator, func: cst.CSTNode, local: bool = False, one_return: b
 
 
 def _imported_function(evaluator, binding: Binding, attribute: Optional[str], one_return: bool,
-                       from_parameters: bool) -> Optional[Callee]:
-    """The function an imported name (or ``module.attribute``) is, in the project's other module."""
+                       from_parameters: bool, relays: int = 0) -> Optional[Callee]:
+    """The function an imported name (or ``module.attribute``) is, in the project's other module
+    (through re-exports: ``from .urls import image_url`` in a package's ``__init__``)."""
     if binding.kind != IMPORT or getattr(evaluator.resolve_import, "locate", None) is None:
         return None
     located = evaluator.resolve_import.locate(binding, attribute, one_return=one_return, from_parameters=from_parameters)
@@ -180,6 +182,10 @@ def _imported_function(evaluator, binding: Binding, attribute: Optional[str], on
     for candidate in other.facts.module_scope.bindings.get(name, [])[::-1]:
         if isinstance(candidate.statement, cst.FunctionDef):
             return Callee(candidate.statement, other, False)
+        if candidate.kind == IMPORT and candidate is not binding and relays < MAX_RELAYS:
+            found = _imported_function(other, candidate, None, one_return, from_parameters, relays + 1)
+            if found is not None:
+                return found
     return None
 
 

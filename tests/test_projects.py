@@ -181,3 +181,20 @@ def test_an_imported_one_return_helper_is_followed_and_other_functions_cost_no_p
     )
     assert where == [("pkg/client.py", 6, line.index("ep +") + 1)]
     assert not loaded  # one return, but naming no parameter: it builds nothing from what the caller passes
+
+
+def test_a_helper_re_exported_by_a_package_is_followed(project):
+    """``from .helpers import image_url`` in a package's ``__init__``: the client imports the helper
+    from the package, and the request is reported where the helper's result is sent."""
+    (project / "pkg" / "urlpkg").mkdir()
+    (project / "pkg" / "urlpkg" / "__init__.py").write_text("from .helpers import image_url\n")
+    (project / "pkg" / "urlpkg" / "helpers.py").write_text("def image_url(base, path):\n    return base + path\n")
+    caller = (
+        "import requests\nfrom pkg.urlpkg import image_url\n\n\n"
+        'def images(ep):\n    return requests.get(image_url(ep, "/v1.1/images/detail")).json()\n'
+    )
+    (project / "pkg" / "client.py").write_text(caller)
+    found = findings("--select", "IMS001")
+    line = caller.splitlines()[5]
+    assert [(f["path"], f["line"], f["column"]) for f in found] == [("pkg/client.py", 6, line.index("image_url(") + 1)]
+    assert found[0]["evidence"]["method"]["value"] == "GET"

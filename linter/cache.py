@@ -34,7 +34,6 @@ DIRECTORY = ".imslint_cache"
 # real path of the file whose resolver asked.
 _Query = Tuple[str, str, int, Tuple[str, ...]]
 _RESOLVED: Dict[str, Dict[_Query, Optional[str]]] = {}
-_REAL: Dict[str, str] = {}
 _HASHES: Dict[str, Optional[str]] = {}
 _FINGERPRINT: List[str] = []
 
@@ -97,19 +96,12 @@ def record_imports() -> None:
     def find_module(current_file, module, level, roots):
         found = original(current_file, module, level, roots)
         query = (str(current_file), str(module), int(level), tuple(str(root) for root in roots))
-        _RESOLVED.setdefault(_real(query[0]), {})[query] = None if found is None else str(found)
+        _RESOLVED.setdefault(project.real_path(query[0]), {})[query] = None if found is None else str(found)
         return found
 
     find_module._imslint_recording = True  # type: ignore[attr-defined]
     find_module._imslint_original = original  # type: ignore[attr-defined]
     project.find_module = find_module
-
-
-def _real(path: str) -> str:
-    found = _REAL.get(path)
-    if found is None:
-        found = _REAL[path] = os.path.realpath(path)
-    return found
 
 
 def begin_job() -> None:
@@ -125,7 +117,7 @@ def dependencies(path: str) -> List[list]:
     modules they found, transitively."""
     from . import project
 
-    pending = [_real(path), *project.touched]
+    pending = [project.real_path(path), *project.touched]
     seen = set()
     found_records = []
     while pending:
@@ -136,7 +128,7 @@ def dependencies(path: str) -> List[list]:
         for query, found in _RESOLVED.get(current, {}).items():
             found_records.append([list(query[:3]) + [list(query[3])], found, _hash_once(found)])
             if found is not None:
-                pending.append(_real(found))
+                pending.append(project.real_path(found))
     return found_records
 
 

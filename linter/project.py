@@ -494,7 +494,8 @@ def _is_file(path: str) -> bool:
     return _remembered(_FILES, path, os.path.isfile)
 
 
-def _realpath(path: str) -> str:
+def real_path(path: str) -> str:
+    """``os.path.realpath``, remembered while a run lasts."""
     return _remembered(_REAL_PATHS, path, os.path.realpath)
 
 
@@ -524,17 +525,15 @@ def remember_package_roots(remember: bool) -> None:
 
 
 def _package_root(path: str) -> str:
-    start = directory = os.path.dirname(os.path.abspath(path))
-    known = _PACKAGE_ROOTS
-    if known is not None and start in known:
-        return known[start]
+    return _remembered(_PACKAGE_ROOTS, os.path.dirname(os.path.abspath(path)), _root_above)
+
+
+def _root_above(directory: str) -> str:
     while _is_file(os.path.join(directory, "__init__.py")):
         parent = os.path.dirname(directory)
         if parent == directory:
             break
         directory = parent
-    if known is not None:
-        known[start] = directory
     return directory
 
 
@@ -584,7 +583,7 @@ class _ModuleCache(_FileCache):
     """Evaluators of modules loaded for their constants, per process (a few hundred at most)."""
 
     def evaluator(self, path: str, roots: Tuple[str, ...]):
-        return self.get(_realpath(path), lambda key: _load(key, roots))
+        return self.get(real_path(path), lambda key: _load(key, roots))
 
 
 def _load(path: str, roots: Tuple[str, ...]):
@@ -633,12 +632,17 @@ class _Outline:
     # The names it binds with an import: a re-export (a package's ``__init__``) may relay a helper.
     relayed: FrozenSet[str]
 
-    def __contains__(self, name: str) -> bool:
-        return name in self.names
+    def follows(self, name: str, one_return: bool, from_parameters: bool) -> bool:
+        """Whether a caller of ``ImportResolver.locate`` (with its wishes) can use ``name`` here."""
+        if name not in self.names:
+            return False
+        if name in self.relayed or not one_return:
+            return True
+        return name in (self.from_parameters if from_parameters else self.one_return)
 
 
 def _outline(path: str) -> _Outline:
-    return _OUTLINES.get(_realpath(path), _read_outline)
+    return _OUTLINES.get(real_path(path), _read_outline)
 
 
 def _read_outline(path: str) -> _Outline:
@@ -749,9 +753,7 @@ class ImportResolver:
             if path is None and module:  # ``from pkg import module``: a module, no name to follow
                 find_module(self.current_file, f"{module}.{name}", level, self.roots)  # (recorded for the cache)
                 return None
-        defined = _outline(path) if path is not None else None
-        if defined is None or name not in defined or (name not in defined.relayed and (
-                (one_return and name not in defined.one_return) or (from_parameters and name not in defined.from_parameters))):
+        if path is None or not _outline(path).follows(name, one_return, from_parameters):
             return None  # nothing there a caller could follow: the module is not loaded
         evaluator = _CACHE.evaluator(path, self.roots)
         return (evaluator, name) if evaluator is not None else None
@@ -776,7 +778,7 @@ class ImportResolver:
         if value is None:
             return None
         if RELEVANT in value.text and attribute is None:
-            self.imported.add((_realpath(path), name))
+            self.imported.add((real_path(path), name))
         return detach(value)
 
 

@@ -47,7 +47,7 @@ V2_PAGE_SIZE = 25
 
 _LIST_EXPRESSIONS = kinds(cst.Subscript, cst.Call, cst.Name, cst.Attribute, cst.Await, cst.BooleanOperation)
 _USE_EXPRESSIONS = kinds(cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Await)  # ``ResponseFlow.uses``
-_RESULTS, _CALLS, _READS, _COMP_FORS = kinds(cst.Return, cst.Yield), kinds(cst.Call), kinds(cst.Subscript, cst.Comparison), kinds(cst.CompFor)
+_RESULTS, _READS = kinds(cst.Return, cst.Yield), kinds(cst.Subscript, cst.Comparison)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 _SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 _LIST_CALLS = frozenset({"sorted", "list", "reversed", "tuple", "filter"})
@@ -303,7 +303,7 @@ def _build_index(facts: ModuleFacts) -> _Index:
             function = enclosing_function(facts, node)
             if function is not None:
                 index.results.setdefault(function, []).append(node)
-        elif kind in _CALLS:
+        elif kind is cst.Call:
             func = node.func
             name = None
             if isinstance(func, (cst.Name, cst.Attribute)):
@@ -318,7 +318,7 @@ def _build_index(facts: ModuleFacts) -> _Index:
                 index.reads.append(node)
         elif kind in _READS:
             index.reads.append(node)
-        elif kind in _COMP_FORS:
+        elif kind is cst.CompFor:
             index.comprehension_names |= _target_names(node.target)
     return index
 

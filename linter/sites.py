@@ -136,9 +136,9 @@ class Route:
 
 _STRING_PARTS = kinds(cst.ConcatenatedString, cst.FormattedStringExpression, cst.FormattedString)
 _CONTAINERS = kinds(cst.Arg, cst.Element, cst.DictElement, cst.Tuple, cst.List, cst.Dict)
-_CALL = kinds(cst.Call)
 # What ``climb`` keeps as the top: an expression, but not the collection it may pass through.
 _TOP_EXPRESSIONS = kinds(cst.BaseExpression) - kinds(cst.Tuple, cst.List, cst.Dict)
+_STATEMENTS = kinds(cst.SimpleStatementLine, cst.BaseCompoundStatement)
 
 
 def _is_builder_edge(parent: cst.CSTNode, child: cst.CSTNode, helper=None) -> bool:
@@ -155,7 +155,7 @@ def _is_builder_edge(parent: cst.CSTNode, child: cst.CSTNode, helper=None) -> bo
         return parent.value is child and parent.attr.value in ("format", "join")
     if kind in _CONTAINERS:
         return True  # only followed further when a builder call/operation sits above
-    if kind in _CALL:
+    if kind is cst.Call:
         if isinstance(parent.func, cst.Attribute) and parent.func.attr.value in ("format", "join"):
             return True
         if isinstance(parent.func, cst.Attribute) and parent.func.attr.value in ("strip", "lstrip", "rstrip"):
@@ -302,9 +302,6 @@ def _excluded_context(facts: ModuleFacts, node: cst.CSTNode) -> bool:
         if kind in _STATEMENTS:
             return False
     return False
-
-
-_STATEMENTS = kinds(cst.SimpleStatementLine, cst.BaseCompoundStatement)
 
 
 

@@ -34,7 +34,7 @@ def run_paths(
     from . import cache, project
     from .engine import unreadable
     from .files import DiscoveryError, discover
-    from .runner import FileReport, Pool
+    from .runner import FileReport, Pool, collecting_less
 
     problems: List[FileReport] = []
     roots = tuple(dict.fromkeys([os.getcwd(), *(os.path.abspath(p) for p in paths if os.path.isdir(p))]))
@@ -52,7 +52,7 @@ def run_paths(
     cache.forget_hashes()
     project.remember_package_roots(True)  # for this run only: the tree may change after it
     try:
-        with Pool(jobs) as pool:  # the byte pass and both analysis passes share the workers
+        with collecting_less(), Pool(jobs) as pool:  # the byte pass and both analysis passes share the workers
             return _run_in(pool, paths, files(), problems, roots, mode, unsafe, on_report,
                            cache.directory(cache_dir, enabled=use_cache))
     finally:

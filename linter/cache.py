@@ -11,7 +11,10 @@ caches (``project.touched``: a cached module can carry values it resolved for an
 and transitively of the modules those resolutions found: everything the result can depend on,
 and no more (an entry holding the worker's whole history grew with every file). An entry is
 used only when each recorded resolution still finds the same file with the same content, so
-creating, deleting or editing an imported module invalidates it.
+creating, deleting or editing an imported module invalidates it. Each found file's record also
+holds its ``signature`` (size, times, inode), taken just before the file was read for its hash
+and only when settled (see ``settled_signature``): a file whose signature is unchanged has not been
+written since, so a warm run takes one ``stat`` of it instead of reading and hashing it.
 
 Entries are JSON (never pickle: a cache directory checked into a repository must not run code),
 written atomically. ``--no-cache`` or ``IMSLINT_NO_CACHE=1`` turns the cache off, ``--cache-dir``
@@ -25,16 +28,17 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from typing import Dict, List, Optional, Tuple
 
-FORMAT = 2
+FORMAT = 3
 DIRECTORY = ".imslint_cache"
 
 # (current_file, module, level, roots) -> found file (or None); recorded per process, by the
 # real path of the file whose resolver asked.
 _Query = Tuple[str, str, int, Tuple[str, ...]]
 _RESOLVED: Dict[str, Dict[_Query, Optional[str]]] = {}
-_HASHES: Dict[str, Optional[str]] = {}
+_HASHES: Dict[str, Tuple[Optional[str], Optional[str]]] = {}  # path -> (hash, settled signature)
 _FINGERPRINT: List[str] = []
 
 
@@ -72,11 +76,19 @@ def file_hash(path: str) -> Optional[str]:
         return None
 
 
-def _hash_once(path: Optional[str]) -> Optional[str]:
+def _hash_once(path: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
+    """(content hash, settled signature or None) of the file at ``path``, taken once a process."""
     if path is None:
-        return None
+        return None, None
     if path not in _HASHES:
-        _HASHES[path] = file_hash(os.path.realpath(path))
+        # Taken before the read: a write after it moves the signature, so a signature equal to
+        # this one later means the content hashed below is still the content.
+        try:
+            status: Optional[os.stat_result] = os.stat(path)
+        except OSError:
+            status = None
+        recorded = None if status is None else settled_signature(status, time.time_ns())
+        _HASHES[path] = (file_hash(os.path.realpath(path)), recorded)
     return _HASHES[path]
 
 
@@ -126,7 +138,7 @@ def dependencies(path: str) -> List[list]:
             continue
         seen.add(current)
         for query, found in _RESOLVED.get(current, {}).items():
-            found_records.append([list(query[:3]) + [list(query[3])], found, _hash_once(found)])
+            found_records.append([list(query[:3]) + [list(query[3])], found, *_hash_once(found)])
             if found is not None:
                 pending.append(project.real_path(found))
     return found_records
@@ -153,10 +165,11 @@ class Validator:
 
         self.find_module = getattr(find_module, "_imslint_original", find_module)
         self.resolved: Dict[_Query, Optional[str]] = {}
+        self.signatures: Dict[str, Optional[str]] = {}
         self.hashes: Dict[str, Optional[str]] = {}
 
     def holds(self, dependencies: List[list]) -> bool:
-        for (current_file, module, level, roots), found, content_hash in dependencies:
+        for (current_file, module, level, roots), found, content_hash, found_signature in dependencies:
             query = (current_file, module, level, tuple(roots))
             if query not in self.resolved:
                 now = self.find_module(current_file, module, level, tuple(roots))
@@ -164,12 +177,23 @@ class Validator:
             now = self.resolved[query]
             if now != found:
                 return False
-            if found is not None:
-                if found not in self.hashes:
-                    self.hashes[found] = file_hash(os.path.realpath(found))
-                if self.hashes[found] != content_hash:
-                    return False
+            if found is not None and not self._unchanged(found, content_hash, found_signature):
+                return False
         return True
+
+    def _unchanged(self, path: str, content_hash: Optional[str], recorded_signature: Optional[str]) -> bool:
+        """Whether the file at ``path`` still has the content hashed as ``content_hash``."""
+        if recorded_signature is not None:
+            if path not in self.signatures:
+                try:
+                    self.signatures[path] = signature(os.stat(path))
+                except OSError:
+                    self.signatures[path] = None
+            if self.signatures[path] == recorded_signature:
+                return True
+        if path not in self.hashes:
+            self.hashes[path] = file_hash(os.path.realpath(path))
+        return self.hashes[path] == content_hash
 
 
 def load(cache_dir: str, entry_key: str, validator: Validator):
@@ -274,8 +298,6 @@ class PrefilterIndex:
         return os.path.join(cache_dir, f"v{FORMAT}", "prefilter.json")
 
     def __init__(self, cache_dir: str) -> None:
-        import time
-
         self.cache_dir = cache_dir
         self.path = self.path_in(cache_dir)
         self.details_path = os.path.join(cache_dir, f"v{FORMAT}", "prefilter-graph.json")

@@ -18,7 +18,9 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Sequence, Set, Tup
 
 from .prefilter import ImportRecord
 
-_IDENTIFIER = re.compile(r"[A-Za-z_\x80-\U0010ffff][\w\x80-\U0010ffff]*\Z")
+# An ASCII letter or underscore, or any non-ASCII character; then digits too. Written as negated
+# ASCII ranges: the class up to U+10FFFF costs 10 ms to compile, on every start.
+_IDENTIFIER = re.compile(r"[^\x00-\x40\x5b-\x5e\x60\x7b-\x7f][^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]*\Z")
 
 
 def module_suffixes(path: str) -> List[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from time import time_ns
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
@@ -486,6 +487,20 @@ SLOW = 1.0
 GC_THRESHOLD = (50_000, 20, 20)
 
 
+@contextmanager
+def collecting_less() -> Iterator[None]:
+    """Garbage collection at ``GC_THRESHOLD`` meanwhile: a run keeps what it allocates (reports,
+    the pre-filter index, a parsed module), which the default thresholds rescan again and again."""
+    import gc
+
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 def _worker_start() -> None:
     """In each worker: leave what the parent had loaded out of garbage collection, and collect
     less often (``GC_THRESHOLD``)."""
@@ -599,14 +614,11 @@ def _result(future, started, workers: int) -> FileReport:
 def _here(jobs: List[FileJob]) -> Iterator[FileReport]:
     """The jobs processed in this process (garbage collected less often meanwhile), each one
     that takes longer than ``SLOW`` shown on the progress line."""
-    import gc
     import threading
 
     from . import progress
 
-    thresholds = gc.get_threshold()
-    gc.set_threshold(*GC_THRESHOLD)
-    try:
+    with collecting_less():
         for job in jobs:
             timer = None
             if progress.active():
@@ -619,8 +631,6 @@ def _here(jobs: List[FileJob]) -> Iterator[FileReport]:
                 if timer is not None:
                     timer.cancel()
             yield report
-    finally:
-        gc.set_threshold(*thresholds)
 
 
 def _in_order(cached: List[Optional[FileReport]], processed: Iterator[FileReport]) -> Iterator[FileReport]:

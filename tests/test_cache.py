@@ -71,8 +71,11 @@ def test_second_run_comes_from_the_cache(project, monkeypatch):
     assert warm() == first
 
 
+@pytest.mark.parametrize("settled", [False, True], ids=["just-written", "settled"])
 @pytest.mark.parametrize("step", ["edit", "create", "delete"])
-def test_imported_module_changes_invalidate(project, monkeypatch, step):
+def test_imported_module_changes_invalidate(project, monkeypatch, step, settled):
+    if settled:  # signatures trusted at once, as they are for files older than two seconds
+        monkeypatch.setattr(cache, "RACY_NS", 0)
     settings = project / "pkg" / "settings.py"
     if step != "create":
         settings.write_text('VERSION = "v1.1"\n')
@@ -87,6 +90,32 @@ def test_imported_module_changes_invalidate(project, monkeypatch, step):
     after = warm()
     assert after != before
     assert after == cold(monkeypatch)
+
+
+def test_a_settled_imported_module_is_checked_by_its_signature_not_read(project, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    settings = project / "pkg" / "settings.py"
+    settings.write_text('VERSION = "v1.1"\n')
+    first = warm()
+    record = json.loads(entries(project)[0].read_text())["dependencies"]
+    assert [found_signature for _, found, _, found_signature in record if found == str(settings)] == [
+        cache.signature(settings.stat())]
+    hashed = []
+    original = cache.file_hash
+    monkeypatch.setattr(cache, "file_hash", lambda path: hashed.append(path) or original(path))
+    assert warm() == first
+    assert str(settings) not in hashed
+    settings.write_text('VERSION = "v1.1"  # same value, new size\n')
+    assert warm() == first
+    assert str(settings) in hashed  # the signature moved: the content is compared
+
+
+def test_a_module_written_within_two_seconds_records_no_signature(project):
+    settings = project / "pkg" / "settings.py"
+    settings.write_text('VERSION = "v1.1"\n')
+    warm()
+    record = json.loads(entries(project)[0].read_text())["dependencies"]
+    assert [found_signature for _, found, _, found_signature in record if found == str(settings)] == [None]
 
 
 def test_own_content_and_options_are_part_of_the_key(project, monkeypatch):

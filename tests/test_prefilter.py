@@ -480,3 +480,18 @@ def test_every_rule_example_text_is_a_seed():
         for example in rule.INVALID:
             assert prefilter.is_seed(example.code.encode("utf-8")), (rule.code, example.code)
 
+
+
+@pytest.mark.parametrize("path, names", [
+    ("pkg/sub/mod.py", ["mod", "sub.mod", "pkg.sub.mod"]),
+    ("pkg/sub/__init__.py", ["sub", "pkg.sub"]),
+    ("pkg/my-dir/mod.py", ["mod"]),  # a directory with a dash is no package
+    ("pkg/2nd/mod_2.py", ["mod_2"]),  # nor one that starts with a digit
+    ("pkg/caf\u00e9/_m\u00f6d.py", ["_m\u00f6d", "caf\u00e9._m\u00f6d", "pkg.caf\u00e9._m\u00f6d"]),
+    ("pkg/a.b.py", []),
+    ("pkg/9lives.py", []),
+])
+def test_module_suffixes(path, names):
+    from linter.carriers import module_suffixes
+
+    assert module_suffixes(path) == names

@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 import posixpath
-import tempfile
 from dataclasses import dataclass, field
 from typing import Dict, List, Sequence, Tuple
 
@@ -110,6 +109,8 @@ def write(path: str, findings: Sequence[Finding]) -> int:
     directory = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise BaselineError(f"cannot write baseline {path}: it is a directory")
+    import tempfile  # here: a run without a baseline to write need not load it
+
     text = render(findings, directory)
     try:
         handle, temporary = tempfile.mkstemp(prefix=".imslint-baseline-", suffix=".tmp", dir=directory)

@@ -27,7 +27,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 import time
 from typing import Dict, List, Optional, Tuple
 
@@ -218,6 +217,8 @@ def store(cache_dir: str, entry_key: str, report, path: str) -> None:
 def _write_json(cache_dir: str, path: str, data) -> None:
     """Writes ``data`` to ``path`` atomically (a reader sees the old or the new file); a cache
     that cannot be written is no error."""
+    import tempfile  # here: a warm run that writes nothing need not load it
+
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         _ignore_in_git(cache_dir)

@@ -286,7 +286,8 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
     signed: Optional[List[str]] = [] if not everything else None
     started = time_ns()
     reads = _ByteReads(pool)
-    seen: List[tuple] = []  # (item, path, verdict or None, status, the read or None, whether indexed then)
+    # (item, path, verdict or None, its signature if looked up, the read or None, whether indexed then)
+    seen: List[tuple] = []
     if index_at_once:
         index = _prefilter_index(cache_dir, only_if_kept=True)
     for item in files:
@@ -295,17 +296,18 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
             index = _prefilter_index(cache_dir)
         path = str(item.abs_path)
         status = getattr(item, "status", None)
-        verdict = index.lookup(path, status) if index is not None else None
-        seen.append((item, path, verdict, status, reads.add(path) if verdict is None else None, index is not None))
+        current = signature(status) if status is not None and index is not None else None
+        verdict = index.lookup(path, status, current) if index is not None else None
+        seen.append((item, path, verdict, current, reads.add(path) if verdict is None else None, index is not None))
     reads.finish()
-    for item, path, verdict, status, read, indexed in seen:
+    for item, path, verdict, current, read, indexed in seen:
         details = None  # the import records and what the graph learns: taken from the index when needed
         told = changed
         if verdict is not None and signed is not None:  # unchanged since indexed
-            if status is None:
+            if current is None:
                 signed = None
             else:
-                signed.append(f"{path}\0{signature(status)}")
+                signed.append(f"{path}\0{current}")
         if verdict is None:
             status, verdict, details = reads.result(read)
             if status is None:  # it cannot be read (``verdict``: why)

@@ -19,9 +19,9 @@ known places, records the planted findings by running imslint on the planted fil
 * ``imslint check`` on 5 clean files (the pre-commit case) against ``python -c pass``.
 
 imslint's own modules are byte-compiled first, as ``pip install`` does: where
-``PYTHONDONTWRITEBYTECODE`` is set, every run would otherwise compile them again (about 50 ms,
-a fifth of a warm run). Each figure is the median of ``--runs`` runs (cached ones after one warm-up run; uncached ones and
-Semgrep at most 3 runs); ratios are against grep and Semgrep of the same run. On the stdlib corpus
+``PYTHONDONTWRITEBYTECODE`` is set, every run would otherwise compile them again (about 50 ms, a
+fifth of a warm run). Each figure is the median of ``--runs`` runs (cached ones after one warm-up
+run; uncached ones and Semgrep at most 3 runs); ratios are against grep and Semgrep of the same run. On the stdlib corpus
 it checks that imslint's findings are exactly the planted ones, with and without the cache, and
 that ``fix --diff`` touches exactly the planted files it touches alone. On the cloud corpus (real
 code has findings) it records the findings per code and per package and checks that they are

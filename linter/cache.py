@@ -323,16 +323,16 @@ class PrefilterIndex:
     def __len__(self) -> int:
         return sum(len(entries) for entries in self.directories.values())
 
-    def lookup(self, path: str, status: Optional[os.stat_result] = None, current: Optional[str] = None) -> Optional[list]:
-        """The verdict ``[kind, payload]`` when indexed and unchanged, else None; ``status``: the
-        file's, when the caller has just taken it (``current``: its signature, when taken too)."""
+    def lookup(self, path: str, current: Optional[str] = None) -> Optional[list]:
+        """The verdict ``[kind, payload]`` when indexed and unchanged, else None; ``current``: the
+        file's signature, when the caller has just taken its status (else it is taken here)."""
         directory, name = os.path.split(path)
         entry = self.directories.get(directory, {}).get(name)
         if not isinstance(entry, list) or len(entry) != 3:
             return None
         if current is None:
             try:
-                current = signature(status if status is not None else os.stat(path))
+                current = signature(os.stat(path))
             except OSError:
                 return None
         return entry[1:] if entry[0] == current else None

@@ -172,8 +172,6 @@ class _Walk:
         if respect_gitignore and ".gitignore" in names:
             gitignores += _read_gitignore(path, os.path.join(path, ".gitignore"))
         ignored = gitignores.matcher_for(path) if respect_gitignore else None
-        prefix = _join_display(display, "")
-        seen = self.seen
         for entry in entries:
             kind, problem = self._classify(entry)
             is_dir = kind == _DIRECTORY
@@ -182,18 +180,19 @@ class _Walk:
                 continue
             if ignored is not None and ignored(name, entry.path, is_dir):
                 continue
+            shown = _join_display(display, name)
             if is_dir:
-                yield _Subdirectory(entry.path, prefix + name, gitignores, ancestors | {directory_id})
+                yield _Subdirectory(entry.path, shown, gitignores, ancestors | {directory_id})
             elif not included(name, entry.path):
                 continue
             elif kind == _PROBLEM:
-                yield DiscoveryError(prefix + name, problem)
+                yield DiscoveryError(shown, problem)
             else:
-                first, status = _first_time(entry, seen)
+                first, status = _first_time(entry, self.seen)
                 if first:
                     # _classify let a link through only when its target is inside ``top``.
                     target = os.path.realpath(entry.path) if entry.is_symlink() else ""
-                    yield DiscoveredFile(prefix + name, entry.path, settings, status, target)
+                    yield DiscoveredFile(shown, entry.path, settings, status, link_target=target)
 
     # Keyed by identity: the resolver hands out one Settings object per config file, and
     # hashing a Settings (every field, deeply) for each directory costs more than the walk.

@@ -297,7 +297,7 @@ def select_candidates(files: Iterable[object], cache_dir: Optional[str] = FROM_E
         path = str(item.abs_path)
         status = getattr(item, "status", None)
         current = signature(status) if status is not None and index is not None else None
-        verdict = index.lookup(path, status, current) if index is not None else None
+        verdict = index.lookup(path, current) if index is not None else None
         seen.append((item, path, verdict, current, reads.add(path) if verdict is None else None, index is not None))
     reads.finish()
     for item, path, verdict, current, read, indexed in seen:

@@ -5,6 +5,7 @@ This is the library API the CLI, the flake8 plugin and editors share (``lint_sou
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Collection, List, Optional, Tuple, Union
 
@@ -92,6 +93,35 @@ def nesting(text: str) -> Tuple[int, int, int]:
     return brackets, deepest, line
 
 
+class _Parsing(threading.local):
+    active = False
+
+
+_PARSING = _Parsing()
+
+
+def _validate_unless_parsed(node) -> None:
+    # In place of ``CSTNode.__post_init__``: libcst validates every node it constructs, and the
+    # nodes its own parser builds from source text are valid by construction (they print back
+    # to that text). Validating them was a sixth of parsing; nodes built anywhere else (fixes,
+    # ``with_changes``), and in any other thread meanwhile, are still validated.
+    if not _PARSING.active:
+        node._validate()
+
+
+def _parse_unvalidated(text: str):
+    import libcst as cst
+    from libcst._nodes.base import CSTNode
+
+    if CSTNode.__post_init__ is not _validate_unless_parsed:
+        CSTNode.__post_init__ = _validate_unless_parsed
+    _PARSING.active = True
+    try:
+        return cst.parse_module(text)
+    finally:
+        _PARSING.active = False
+
+
 def parse(text: str):
     import libcst as cst
 
@@ -101,7 +131,7 @@ def parse(text: str):
     if depth > MAX_NESTING:
         raise ParseFailure(f"too deeply nested to parse: an expression {depth} levels deep", line)
     try:
-        return cst.parse_module(text)
+        return _parse_unvalidated(text)
     except cst.ParserSyntaxError as exc:
         raise ParseFailure(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1)
     except RecursionError:

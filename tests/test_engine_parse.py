@@ -1,0 +1,59 @@
+"""``engine.parse``: libcst's tree, built without re-validating what libcst's parser built."""
+import threading
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from linter import engine
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = sorted((ROOT / "fixtures").rglob("*.py")) + sorted((ROOT / "linter").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", SOURCES[::7], ids=lambda path: str(path.relative_to(ROOT)))
+def test_the_tree_is_libcsts_own(path):
+    text = path.read_text(encoding="utf-8")
+    try:
+        validated = cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        pytest.skip("not Python (a fixture of bad input)")
+    parsed = engine.parse(text)
+    assert parsed.code == text
+    assert parsed.deep_equals(validated)
+
+
+def test_nodes_built_after_a_parse_are_validated():
+    engine.parse("x = 'images'\n")
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("not an identifier")
+    with pytest.raises(cst.CSTValidationError):
+        name = engine.parse("y = 1\n").body[0].body[0].targets[0].target
+        name.with_changes(lpar=[cst.LeftParen()])  # a parenthesis never closed
+
+
+def test_nodes_built_after_a_failed_parse_are_validated():
+    with pytest.raises(engine.ParseFailure):
+        engine.parse("def (:\n")
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("")
+
+
+def test_nodes_built_in_another_thread_while_parsing_are_validated():
+    raised = []
+
+    def build():
+        try:
+            cst.Name("")
+        except cst.CSTValidationError:
+            raised.append(True)
+
+    engine.parse("z = 2\n")  # the replacement of libcst's check is in place
+    engine._PARSING.active = True  # this thread is inside a parse
+    try:
+        other = threading.Thread(target=build)
+        other.start()
+        other.join()
+    finally:
+        engine._PARSING.active = False
+    assert raised == [True]

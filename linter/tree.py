@@ -119,6 +119,20 @@ def _all_subclasses(base: type) -> List[type]:
     return found
 
 
+def _hash_nodes_in_c() -> None:
+    """libcst hashes a node by its identity (``CSTNode.__hash__`` returns ``id(self)``, and
+    ``__eq__`` is ``is``) in a Python method, which every dictionary keyed by nodes here calls:
+    nine million calls in a cold run of the cloud corpus, 6 % of it. ``object.__hash__`` is the
+    same identity hash, in C."""
+    python_hash = CSTNode.__dict__.get("__hash__")
+    for klass in (CSTNode, *_all_subclasses(CSTNode)):
+        if python_hash is not None and klass.__dict__.get("__hash__") is python_hash:
+            klass.__hash__ = object.__hash__
+
+
+_hash_nodes_in_c()
+
+
 def kinds(*classes: type) -> FrozenSet[type]:
     """The node classes and all their subclasses: ``type(node) in kinds(...)`` answers
     ``isinstance(node, classes)`` for hot loops. libcst's nodes are abstract-base-class instances,

@@ -57,3 +57,17 @@ def test_nodes_built_in_another_thread_while_parsing_are_validated():
     finally:
         engine._PARSING.active = False
     assert raised == [True]
+
+
+def test_nodes_hash_by_identity_in_c():
+    import linter.tree  # noqa: F401  (replaces libcst's Python-level identity hash)
+
+    module = engine.parse("a = b + 'images'\n")
+    nodes = [module, module.body[0], module.body[0].body[0].value, module.body[0].body[0].value.right]
+    twin = engine.parse("a = b + 'images'\n")
+    for node in nodes:
+        assert type(node).__hash__ is object.__hash__
+        assert hash(node) == object.__hash__(node)
+    table = {node: number for number, node in enumerate(nodes)}
+    assert [table[node] for node in nodes] == list(range(len(nodes)))
+    assert twin not in table and twin.deep_equals(module)  # equal trees, different nodes

@@ -196,7 +196,10 @@ def line_edits(before: str, after: str) -> List[dict]:
             return {"line": index, "column": len(old_lines[-1]) + 1}
         return {"line": index + 1, "column": 1}
 
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    # Lines as ``unified_diff`` matches them (difflib's "popular" lines heuristic on), so the
+    # edits are the hunks ``--diff`` prints. Without it, a file of many alike lines (blank ones,
+    # one shape of call) took quadratic time: 76 s for a 4,000-line file, against 0.2 s.
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines)
     return [
         {"content": "".join(new_lines[j1:j2]), "location": position(i1), "end_location": position(i2)}
         for tag, i1, i2, j1, j2 in matcher.get_opcodes()

@@ -270,3 +270,22 @@ def test_diff_of_standard_input(project):
     assert result.exit_code == 1
     assert result.stdout.startswith("--- a/app.py\n+++ b/app.py\n")
     assert invoke("check", "--diff", "--stdin-filename", "app.py", input=SAFE_FIXED).stdout == ""
+
+
+def test_line_edits_of_a_long_file_of_alike_lines_are_the_diffs_hunks():
+    """A file of many alike lines (``bench.py --large-file``'s shape): the edits make the fixed
+    text, change only the changed lines, and are the hunks ``--diff`` prints."""
+    from linter.runner import line_edits, unified_diff
+
+    def function(number, path):
+        return f"\n\ndef images_{number}(session, endpoint):\n    return session.get(endpoint + \"{path}\").json()\n"
+
+    before = "import requests\n" + "".join(function(n, "/v1.1/images/detail" if n % 2 else "/v2/servers") for n in range(1000))
+    after = "import requests\n" + "".join(function(n, "/v2/images" if n % 2 else "/v2/servers") for n in range(1000))
+    edits = line_edits(before, after)
+    assert _apply(before, edits) == after
+    assert len(edits) == 500
+    assert all(edit["content"].count("\n") == 1 and "/v2/images" in edit["content"] for edit in edits)
+    diff = unified_diff(before, after, "app.py")
+    removed = [line for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")]
+    assert len(removed) == 500 and all("/v1.1/images/detail" in line for line in removed)

@@ -821,8 +821,9 @@ def measured(command: Sequence[str], limit_bytes: int, timeout: float) -> dict:
         "        codes[f['code']] = codes.get(f['code'], 0) + 1\n"
         "except ValueError:\n"
         "    codes = None\n"
+        "hunks = out.count(b'\\n@@ ')\n"
         "print(json.dumps({'exit': code, 'wall': wall, 'cpu': usage.ru_utime + usage.ru_stime,\n"
-        "                  'peak_rss_mb': usage.ru_maxrss / 1024, 'codes': codes, 'stderr': err}))\n"
+        "                  'peak_rss_mb': usage.ru_maxrss / 1024, 'codes': codes, 'hunks': hunks, 'stderr': err}))\n"
     )
     result = subprocess.run([sys.executable, "-c", wrapper, str(limit_bytes), str(timeout), *command],
                             cwd=PROJECT, capture_output=True, text=True, env=COLD)
@@ -833,33 +834,39 @@ def measured(command: Sequence[str], limit_bytes: int, timeout: float) -> dict:
 
 
 def large_file(args) -> dict:
-    """``imslint check`` on one file of 1,000, one of 10,000 request calls and one of 40 MB:
-    wall, CPU and peak RSS, reported (never asserted). Each run is capped (address space
-    ``--large-memory-limit`` GB, ``--large-timeout`` s) so that a blow-up cannot take the machine."""
+    """``imslint check`` on one file of 1,000, one of 10,000 request calls and one of 40 MB, and
+    ``imslint fix --diff`` on the first: wall, CPU and peak RSS, reported (never asserted). Each
+    run is capped (address space ``--large-memory-limit`` GB, ``--large-timeout`` s) so that a
+    blow-up cannot take the machine."""
     LARGE_DIR.mkdir(parents=True, exist_ok=True)
     (LARGE_DIR / ".imslint.toml").write_text(CORPUS_CONFIG)
-    cases = [("1,000 calls", "calls_1000.py", 1000, 0), ("10,000 calls", "calls_10000.py", 10000, 0),
-             ("40 MB (1,000 calls + a data table)", "large_40mb.py", 1000, 40 * 1000 * 1000)]
+    check = ("check", "--no-cache", "--jobs", "1", "-o", "json", "--exit-zero")
+    # The diff of every fix of a long file of alike lines (difflib was quadratic on it once).
+    diff = ("fix", "--diff", "--unsafe-fixes", "--no-cache", "--jobs", "1", "--exit-zero")
+    cases = [("1,000 calls", "calls_1000.py", 1000, 0, check), ("10,000 calls", "calls_10000.py", 10000, 0, check),
+             ("40 MB (1,000 calls + a data table)", "large_40mb.py", 1000, 40 * 1000 * 1000, check),
+             ("1,000 calls, `fix --diff --unsafe-fixes`", "calls_1000.py", 1000, 0, diff)]
     limit = int(args.large_memory_limit * 1024 ** 3)
     rows = ["| file | size MB | calls | exit | wall s | CPU s | peak RSS MB | RSS bytes / source byte | findings |",
             "|---|---:|---:|---|---:|---:|---:|---:|---|"]
     measurements = []
-    print(f"\n== large files (imslint check --no-cache --jobs 1; cap {args.large_memory_limit:g} GB address space, "
+    print(f"\n== large files (imslint --no-cache --jobs 1; cap {args.large_memory_limit:g} GB address space, "
           f"{args.large_timeout:g} s) ==", flush=True)
-    for label, name, calls, size in cases:
+    for label, name, calls, size, arguments in cases:
         path = LARGE_DIR / name
         text = large_source(calls, size)
         if not path.is_file() or path.read_text() != text:
             path.write_text(text)
         source_bytes = path.stat().st_size
         shown = os.path.relpath(path, PROJECT)
-        m = measured([*imslint_command(), "check", "--no-cache", "--jobs", "1", "-o", "json", "--exit-zero", shown],
-                     limit, args.large_timeout)
+        m = measured([*imslint_command(), *arguments, shown], limit, args.large_timeout)
         m.update(file=shown, label=label, bytes=source_bytes, calls=calls)
         measurements.append(m)
         rss = m.get("peak_rss_mb")
         per_byte = f"{rss * 1024 * 1024 / source_bytes:,.0f}" if rss else ""
         codes = ", ".join(f"{c} {n}" for c, n in (m.get("codes") or {}).items()) or str(m.get("codes"))
+        if arguments is diff:
+            codes = f"{m.get('hunks', 0):,} diff hunks"
         rows.append(f"| {label} | {source_bytes / 1e6:.1f} | {calls:,} | {m.get('exit')} | {m.get('wall', 0):.1f} | "
                     f"{m.get('cpu', 0):.1f} | {rss or 0:,.0f} | {per_byte} | {codes} |")
         print(rows[-1], flush=True)

@@ -88,9 +88,15 @@ def _literals(text: str) -> Iterator[Tuple[str, int, int, int, int]]:
 
 
 def _value(literal: str) -> Optional[str]:
+    # Parsed, not ``ast.literal_eval``-ed: that builds a self-referencing closure on every call,
+    # cyclic garbage only the collector frees (2.4 million literals of a 40 MB file: 2.5 GB).
     try:
-        value = ast.literal_eval(literal)
+        node = ast.parse(literal, mode="eval").body
     except Exception:
+        node = None
+    if type(node) is ast.Constant:
+        value = node.value
+    else:  # an f-string, or what Python cannot read: the text between the quotes
         match = re.match(r"^[A-Za-z]*(\"\"\"|'''|\"|')(.*)\1$", literal, re.S)
         value = match.group(2) if match else None
     if isinstance(value, bytes):

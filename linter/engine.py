@@ -101,11 +101,13 @@ _PARSING = _Parsing()
 
 
 def _validate_unless_parsed(node) -> None:
-    # In place of ``CSTNode.__post_init__``: libcst validates every node it constructs, and the
-    # nodes its own parser builds from source text are valid by construction (they print back
-    # to that text). Validating them was a sixth of parsing; nodes built anywhere else (fixes,
-    # ``with_changes``), and in any other thread meanwhile, are still validated.
-    if not _PARSING.active:
+    # In place of ``CSTNode.__post_init__``: libcst validates every node it constructs, also the
+    # ones its own parser builds. For the lexical ones (whitespace, newlines, comments: half of
+    # all nodes) that only restates what its tokenizer produced; every other node is validated,
+    # as some checks are syntax rules the parser does not apply itself (``b"a" "b"``, a bare
+    # ``except:`` before another handler). Nodes built outside ``engine.parse`` (fixes,
+    # ``with_changes``), and in other threads meanwhile, are validated whatever they are.
+    if not (_PARSING.active and type(node) in _LEXICAL):
         node._validate()
 
 
@@ -113,13 +115,19 @@ def _parse_unvalidated(text: str):
     import libcst as cst
     from libcst._nodes.base import CSTNode
 
+    global _LEXICAL
     if CSTNode.__post_init__ is not _validate_unless_parsed:
+        _LEXICAL = frozenset({cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.TrailingWhitespace,
+                              cst.EmptyLine, cst.Newline, cst.Comment})
         CSTNode.__post_init__ = _validate_unless_parsed
     _PARSING.active = True
     try:
         return cst.parse_module(text)
     finally:
         _PARSING.active = False
+
+
+_LEXICAL: frozenset = frozenset()
 
 
 def parse(text: str):

@@ -23,6 +23,31 @@ def test_the_tree_is_libcsts_own(path):
     assert parsed.deep_equals(validated)
 
 
+# Code libcst's parser accepts and only its node validation rejects (Python rejects it too).
+REJECTED_BY_VALIDATION = [
+    "x = b'a' 'b'\n",
+    "x = u'a' rb'b'\n",
+    "try:\n    pass\nexcept:\n    pass\nexcept E:\n    pass\n",
+]
+
+
+@pytest.mark.parametrize("text", REJECTED_BY_VALIDATION)
+def test_what_validation_rejects_does_not_parse(text):
+    with pytest.raises(cst.CSTValidationError):
+        cst.parse_module(text)
+    with pytest.raises(SyntaxError):
+        compile(text, "<text>", "exec")
+    with pytest.raises(engine.ParseFailure, match="cannot be parsed"):
+        engine.parse(text)
+
+
+def test_a_file_validation_rejects_is_ims000_with_its_literals_scanned():
+    text = 'PREFIX = b"/api" "/x"\nURL = "https://ims.example.com/v1.1/images/detail"\n'
+    findings = engine.lint_source(text, "app.py")
+    assert [f.code for f in findings] == ["IMS000", "IMS001"]
+    assert findings[1].fix is None
+
+
 def test_nodes_built_after_a_parse_are_validated():
     engine.parse("x = 'images'\n")
     with pytest.raises(cst.CSTValidationError):

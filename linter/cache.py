@@ -82,11 +82,7 @@ def _hash_once(path: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
     if path not in _HASHES:
         # Taken before the read: a write after it moves the signature, so a signature equal to
         # this one later means the content hashed below is still the content.
-        try:
-            status: Optional[os.stat_result] = os.stat(path)
-        except OSError:
-            status = None
-        recorded = None if status is None else settled_signature(status, time.time_ns())
+        recorded = settled_signature_of(path)
         _HASHES[path] = (file_hash(os.path.realpath(path)), recorded)
     return _HASHES[path]
 
@@ -276,6 +272,15 @@ def settled_signature(status: os.stat_result, now_ns: int) -> Optional[str]:
     if max(status.st_mtime_ns, status.st_ctime_ns) > now_ns - RACY_NS:
         return None
     return signature(status)
+
+
+def settled_signature_of(path: str) -> Optional[str]:
+    """The file's ``settled_signature`` now, or None (gone, or racily clean); None never counts
+    as unchanged, so what was read from a racily clean file is not trusted later."""
+    try:
+        return settled_signature(os.stat(path), time.time_ns())
+    except OSError:
+        return None
 
 
 class PrefilterIndex:

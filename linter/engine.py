@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Collection, List, Optional, Tuple, Union
+from typing import Collection, List, Optional, Set, Tuple, Union
 
 from .options import EngineOptions
 from .endpoints import HUAWEI_IMS
@@ -98,6 +98,7 @@ class _Parsing(threading.local):
 
 
 _PARSING = _Parsing()
+_LEXICAL: Set[type] = set()  # libcst's lexical node classes, once the replacement is in place
 
 
 def _validate_unless_parsed(node) -> None:
@@ -115,19 +116,15 @@ def _parse_unvalidated(text: str):
     import libcst as cst
     from libcst._nodes.base import CSTNode
 
-    global _LEXICAL
     if CSTNode.__post_init__ is not _validate_unless_parsed:
-        _LEXICAL = frozenset({cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.TrailingWhitespace,
-                              cst.EmptyLine, cst.Newline, cst.Comment})
+        _LEXICAL.update((cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.TrailingWhitespace,
+                         cst.EmptyLine, cst.Newline, cst.Comment))
         CSTNode.__post_init__ = _validate_unless_parsed
     _PARSING.active = True
     try:
         return cst.parse_module(text)
     finally:
         _PARSING.active = False
-
-
-_LEXICAL: frozenset = frozenset()
 
 
 def parse(text: str):

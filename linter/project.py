@@ -13,11 +13,11 @@ from __future__ import annotations
 import ast
 import os
 import re
-import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
+from .cache import settled_signature_of
 from .endpoints import HOLE_CHAR
 
 RELEVANT = "images"  # every abandoned endpoint's path has an ``images`` segment
@@ -537,17 +537,6 @@ def _root_above(directory: str) -> str:
     return directory
 
 
-def _signature(path: str) -> Optional[str]:
-    """The file's signature, or None (gone, or racily clean: ``cache.settled_signature``); None
-    never counts as unchanged, so an entry read from a racily clean file is not trusted later."""
-    from .cache import settled_signature
-
-    try:
-        return settled_signature(os.stat(path), time.time_ns())
-    except OSError:
-        return None
-
-
 # The files whose cached results the current file's analysis used (``cache.dependencies``).
 touched: Set[str] = set()
 
@@ -565,7 +554,7 @@ class _FileCache:
         if path in self.entries:
             self.entries.move_to_end(path)
             return self.entries[path][1]
-        signature = _signature(path)
+        signature = settled_signature_of(path)
         self.entries[path] = (signature, None)  # guards against import cycles while loading
         self.entries[path] = (signature, compute(path))
         if len(self.entries) > self.size:
@@ -573,7 +562,7 @@ class _FileCache:
         return self.entries[path][1]
 
     def changed(self) -> bool:
-        return any(signature is None or _signature(path) != signature for path, (signature, _) in self.entries.items())
+        return any(signature is None or settled_signature_of(path) != signature for path, (signature, _) in self.entries.items())
 
     def clear(self) -> None:
         self.entries.clear()

@@ -47,7 +47,8 @@ class _OffsetState(CodegenState):
     ranges (the same ``record_syntactic_position`` hoisting, the same trailing-newline handling),
     as character offsets, without its line/column objects for every node and token."""
 
-    spans: Dict[cst.CSTNode, Tuple[int, int]] = field(default_factory=dict)
+    # start << 32 | end: one int a node, not a tuple of two (a large module has millions of nodes)
+    spans: Dict[cst.CSTNode, int] = field(default_factory=dict)
     offset: int = 0
     _starts: List[int] = field(default_factory=list)
 
@@ -66,7 +67,7 @@ class _OffsetState(CodegenState):
     def after_codegen(self, node: cst.CSTNode) -> None:
         start = self._starts.pop()
         if node not in self.spans:  # a syntactic range recorded already wins
-            self.spans[node] = (start, self.offset)
+            self.spans[node] = start << 32 | self.offset
 
     @contextmanager
     def record_syntactic_position(self, node: cst.CSTNode, *, start_node: Optional[cst.CSTNode] = None,
@@ -77,14 +78,18 @@ class _OffsetState(CodegenState):
         finally:
             end = self.offset
             if start_node is not None:
-                start = self.spans[start_node][0]
+                start = self.spans[start_node] >> 32
             if end_node is not None:
-                end = self.spans[end_node][1]
-            self.spans[node] = (start, end)
+                end = self.spans[end_node] & _END
+            self.spans[node] = start << 32 | end
 
 
-def node_spans(module: cst.Module) -> Dict[cst.CSTNode, Tuple[int, int]]:
-    """Source offsets ``(start, end)`` of every node of ``module`` (``PositionProvider``'s ranges)."""
+_END = (1 << 32) - 1
+
+
+def node_spans(module: cst.Module) -> Dict[cst.CSTNode, int]:
+    """Source offsets of every node of ``module`` (``PositionProvider``'s ranges), each as
+    ``start << 32 | end`` (``FileContext.span`` unpacks them)."""
     state = _OffsetState(default_indent=module.default_indent, default_newline=module.default_newline)
     module._codegen(state)
     return state.spans
@@ -167,7 +172,8 @@ class FileContext:
         """Source offsets of a node (one codegen pass for the file, the first time)."""
         if self._positions is None:
             self._positions = node_spans(self.module)
-        return self._positions[node]
+        packed = self._positions[node]
+        return packed >> 32, packed & _END
 
     def position(self, node: cst.CSTNode) -> Tuple[int, int]:
         """1-based line and column of a node's start."""

@@ -43,24 +43,35 @@ class ParseFailure(Exception):
 MAX_BRACKETS = 200
 MAX_NESTING = 1000
 _OPENING, _CLOSING, _SIBLINGS = "([{", ")]}", (",", ";", "=")
+_CLAUSES = frozenset({"else", "elif", "except", "finally"})  # they go on the statement above
 
 
-def nesting(text: str) -> Tuple[int, int, int]:
+def nesting(text: str, statement_lines: Optional[List[Tuple[int, int]]] = None) -> Tuple[int, int, int]:
     """(deepest bracket nesting, deepest expression nesting, its line), estimated from tokens.
 
     Every operator, keyword and implicitly concatenated string adds a level to the expression it
     sits in, as its node does in the tree; commas, semicolons and ``=`` start a sibling, a
     bracket a new expression. Text ``tokenize`` cannot read is measured up to where it stopped.
+    The same pass appends to ``statement_lines``, for each top-level statement after the first,
+    the line after the logical line before it and its own first line: where ``pieces`` may cut.
     """
     import io
     import keyword
     import tokenize
 
+    not_starting = {tokenize.NL, tokenize.COMMENT, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
+                    tokenize.ENCODING, tokenize.ENDMARKER}
     chains = [0]  # operators so far in the expression of each open bracket
     total = indent = brackets = deepest = line = previous = 0
+    line_start, decorated, statements = True, True, statement_lines  # the first statement is no cut
+    after_newline = 1  # the line after the last logical line
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             kind, string = token.type, token.string
+            if line_start and statements is not None and kind not in not_starting:
+                if not indent and not decorated and not (kind == tokenize.NAME and string in _CLAUSES):
+                    statements.append((after_newline, token.start[0]))
+                decorated, line_start = kind == tokenize.OP and string == "@", False
             if kind == tokenize.OP and string in _OPENING:
                 chains.append(0)
                 total += 1
@@ -79,7 +90,7 @@ def nesting(text: str) -> Tuple[int, int, int]:
                 chains[-1] += 1
                 total += 1
             elif kind == tokenize.NEWLINE:
-                chains, total = [0], 0
+                chains, total, line_start, after_newline = [0], 0, True, token.end[0] + 1
             elif kind == tokenize.INDENT:
                 indent += 1
             elif kind == tokenize.DEDENT:
@@ -130,12 +141,19 @@ def _parse_unvalidated(text: str):
 def parse(text: str):
     import libcst as cst
 
-    brackets, depth, line = nesting(text)
+    from .pieces import PIECES_FROM, parse_in_pieces
+
+    statements: Optional[List[Tuple[int, int]]] = [] if len(text) >= PIECES_FROM else None
+    brackets, depth, line = nesting(text, statements)
     if brackets > MAX_BRACKETS:
         raise ParseFailure(f"too deeply nested to parse: {brackets} levels of brackets (Python allows {MAX_BRACKETS})")
     if depth > MAX_NESTING:
         raise ParseFailure(f"too deeply nested to parse: an expression {depth} levels deep", line)
     try:
+        if statements:
+            module = parse_in_pieces(text, statements, _parse_unvalidated)
+            if module is not None:
+                return module
         return _parse_unvalidated(text)
     except cst.ParserSyntaxError as exc:
         raise ParseFailure(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1)

@@ -93,7 +93,7 @@ def parse_in_pieces(text: str, statement_lines: List[Tuple[int, int]], parse: Ca
             statements[0] = statements[0].with_changes(leading_lines=(*module.header, *statements[0].leading_lines))
         body.extend(statements)
     return first.with_changes(
-        body=body,
+        body=tuple(body),
         footer=last.footer,
         default_indent=indent if indent is not None else first.default_indent,
         has_trailing_newline=last.has_trailing_newline,

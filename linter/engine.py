@@ -44,6 +44,14 @@ MAX_BRACKETS = 200
 MAX_NESTING = 1000
 _OPENING, _CLOSING, _SIBLINGS = "([{", ")]}", (",", ";", "=")
 _CLAUSES = frozenset({"else", "elif", "except", "finally"})  # they go on the statement above
+_CR_AS_LF = {13: 10}
+
+
+def _aligned(code: str, text: str) -> bool:
+    """Whether every offset in ``code`` (the tree printed) is the same place in ``text``."""
+    size = len(code)
+    return (size <= len(text) and not text[size:].strip("\r\n")
+            and code.translate(_CR_AS_LF) == text[:size].translate(_CR_AS_LF))
 
 
 def nesting(text: str, statement_lines: Optional[List[Tuple[int, int]]] = None) -> Tuple[int, int, int]:
@@ -138,7 +146,9 @@ def _parse_unvalidated(text: str):
         _PARSING.active = False
 
 
-def parse(text: str):
+def parse(text: str, positions: bool = True):
+    """libcst's module for ``text`` (raises ParseFailure); with ``positions``, one whose offsets
+    are the text's (a module read only for its values, ``project``, needs none)."""
     import libcst as cst
 
     from .pieces import PIECES_FROM, parse_in_pieces
@@ -150,17 +160,27 @@ def parse(text: str):
     if depth > MAX_NESTING:
         raise ParseFailure(f"too deeply nested to parse: an expression {depth} levels deep", line)
     try:
-        if statements:
-            module = parse_in_pieces(text, statements, _parse_unvalidated)
-            if module is not None:
-                return module
-        return _parse_unvalidated(text)
+        module = parse_in_pieces(text, statements, _parse_unvalidated) if statements else None
+        if module is None:
+            module = _parse_unvalidated(text)
     except cst.ParserSyntaxError as exc:
         raise ParseFailure(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1)
     except RecursionError:
         raise ParseFailure("too deeply nested to parse")
     except Exception as exc:  # libcst raises a few other errors on odd input
         raise ParseFailure(f"cannot be parsed: {exc}")
+    # Node offsets (findings' positions, every fix's edits) come from printing the tree again; a
+    # tree that does not print the text (libcst drops the space in ``except (E) :``) would put
+    # them in the wrong place: a fix rewrote ``"/v1.1/images/detail"`` into ``"v21/imagel"``.
+    # A line ending printed as another of the same length (a lone CR as LF), or a last one left
+    # out (libcst's with a lone CR at the end), moves nothing.
+    if not positions:
+        return module
+    code = module.code
+    if code != text and not _aligned(code, text):
+        raise ParseFailure("libcst cannot reproduce this file's text from its tree, so positions and fixes "
+                           "would be wrong: not analysed")
+    return module
 
 
 def _selected_rules(codes: Optional[Collection[str]]):

@@ -96,3 +96,30 @@ def test_nodes_hash_by_identity_in_c():
     table = {node: number for number, node in enumerate(nodes)}
     assert [table[node] for node in nodes] == list(range(len(nodes)))
     assert twin not in table and twin.deep_equals(module)  # equal trees, different nodes
+
+
+ROUND_TRIP_LOST = (
+    "import requests\n\ntry:\n    pass\nexcept (ValueError) :\n    pass\n\n\n"
+    "def f(base):\n    return requests.get(base + \"/v1.1/images/detail\", params={\"name\": \"n\"}).json()\n"
+)
+
+
+def test_a_tree_that_does_not_print_the_text_is_not_analysed():
+    # libcst prints ``except (ValueError):``: every offset after it was one off, and the unsafe
+    # fix wrote ``"v21/imagel"`` into the call
+    from linter import engine
+
+    with pytest.raises(engine.ParseFailure, match="cannot reproduce this file's text"):
+        engine.parse(ROUND_TRIP_LOST)
+
+
+def test_no_fix_on_a_file_libcst_cannot_reprint(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "calls.py"
+    path.write_text(ROUND_TRIP_LOST)
+    result = subprocess.run([sys.executable, "-m", "linter", "fix", "--unsafe-fixes", "--no-cache", "-q", str(path)],
+                            capture_output=True, text=True)
+    assert path.read_text() == ROUND_TRIP_LOST
+    assert "IMS000" in result.stdout and "10:32: IMS001" in result.stdout

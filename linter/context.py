@@ -87,11 +87,16 @@ class _OffsetState(CodegenState):
 _END = (1 << 32) - 1
 
 
-def node_spans(module: cst.Module) -> Dict[cst.CSTNode, int]:
-    """Source offsets of every node of ``module`` (``PositionProvider``'s ranges), each as
-    ``start << 32 | end`` (``FileContext.span`` unpacks them)."""
+def node_spans(module: cst.Module, text: str) -> Dict[cst.CSTNode, int]:
+    """Source offsets of every node of ``module``, the tree of ``text`` (``PositionProvider``'s
+    ranges), each as ``start << 32 | end`` (``FileContext.span`` unpacks them). Raises
+    ParseFailure when the tree does not print ``text`` (``engine.check_reprinted``): the file
+    is then reported as not analysed, and never fixed."""
+    from .engine import check_reprinted
+
     state = _OffsetState(default_indent=module.default_indent, default_newline=module.default_newline)
     module._codegen(state)
+    check_reprinted("".join(state.tokens), text)
     return state.spans
 
 
@@ -171,7 +176,7 @@ class FileContext:
     def span(self, node: cst.CSTNode) -> Tuple[int, int]:
         """Source offsets of a node (one codegen pass for the file, the first time)."""
         if self._positions is None:
-            self._positions = node_spans(self.module)
+            self._positions = node_spans(self.module, self.text)
         packed = self._positions[node]
         return packed >> 32, packed & _END
 

@@ -47,12 +47,6 @@ _CLAUSES = frozenset({"else", "elif", "except", "finally"})  # they go on the st
 _CR_AS_LF = {13: 10}
 
 
-def _aligned(code: str, text: str) -> bool:
-    """Whether every offset in ``code`` (the tree printed) is the same place in ``text``."""
-    size = len(code)
-    return (size <= len(text) and not text[size:].strip("\r\n")
-            and code.translate(_CR_AS_LF) == text[:size].translate(_CR_AS_LF))
-
 
 def nesting(text: str, statement_lines: Optional[List[Tuple[int, int]]] = None) -> Tuple[int, int, int]:
     """(deepest bracket nesting, deepest expression nesting, its line), estimated from tokens.
@@ -146,9 +140,7 @@ def _parse_unvalidated(text: str):
         _PARSING.active = False
 
 
-def parse(text: str, positions: bool = True):
-    """libcst's module for ``text`` (raises ParseFailure); with ``positions``, one whose offsets
-    are the text's (a module read only for its values, ``project``, needs none)."""
+def parse(text: str):
     import libcst as cst
 
     from .pieces import PIECES_FROM, parse_in_pieces
@@ -169,18 +161,22 @@ def parse(text: str, positions: bool = True):
         raise ParseFailure("too deeply nested to parse")
     except Exception as exc:  # libcst raises a few other errors on odd input
         raise ParseFailure(f"cannot be parsed: {exc}")
-    # Node offsets (findings' positions, every fix's edits) come from printing the tree again; a
-    # tree that does not print the text (libcst drops the space in ``except (E) :``) would put
-    # them in the wrong place: a fix rewrote ``"/v1.1/images/detail"`` into ``"v21/imagel"``.
-    # A line ending printed as another of the same length (a lone CR as LF), or a last one left
-    # out (libcst's with a lone CR at the end), moves nothing.
-    if not positions:
-        return module
-    code = module.code
-    if code != text and not _aligned(code, text):
-        raise ParseFailure("libcst cannot reproduce this file's text from its tree, so positions and fixes "
-                           "would be wrong: not analysed")
     return module
+
+
+def check_reprinted(code: str, text: str) -> None:
+    """Raises ParseFailure unless ``code``, a tree of ``text`` printed again, puts every offset
+    where it is in ``text``. Node offsets (findings' positions, every fix's edits) are taken
+    from that printing, and libcst does not always give the text back (it drops the space in
+    ``except (E) :``, LibCST issue #1457): a fix then rewrote ``"/v1.1/images/detail"`` into
+    ``"v21/imagel"``. A line ending printed as another of the same length (a lone CR as LF), or
+    a last one left out (libcst's with a lone CR at the end), moves nothing."""
+    size = len(code)
+    if code == text or (size <= len(text) and not text[size:].strip("\r\n")
+                        and code.translate(_CR_AS_LF) == text[:size].translate(_CR_AS_LF)):
+        return
+    raise ParseFailure("libcst cannot reproduce this file's text from its tree, so positions and fixes "
+                       "would be wrong: not analysed")
 
 
 def _selected_rules(codes: Optional[Collection[str]]):

@@ -584,7 +584,7 @@ def _load(path: str, roots: Tuple[str, ...]):
     try:
         with open(path, "rb") as stream:
             text = decode_source(stream.read()).text
-        module = parse(text, positions=False)  # only values are taken from it (``detach``)
+        module = parse(text)
     except (OSError, SourceError, ParseFailure):
         return None
     facts = collect(module)

@@ -109,8 +109,20 @@ def test_a_tree_that_does_not_print_the_text_is_not_analysed():
     # fix wrote ``"v21/imagel"`` into the call
     from linter import engine
 
-    with pytest.raises(engine.ParseFailure, match="cannot reproduce this file's text"):
-        engine.parse(ROUND_TRIP_LOST)
+    findings = engine.lint_source(ROUND_TRIP_LOST, "calls.py")
+    assert [(f.code, f.line, f.column) for f in findings] == [("IMS000", 1, 1), ("IMS001", 10, 32)]
+    assert "cannot reproduce this file's text" in findings[0].message
+    assert all(f.fix is None for f in findings)
+
+
+def test_offsets_that_stay_in_place_are_accepted():
+    from linter import engine
+
+    engine.check_reprinted("x = 1\ny = 2", "x = 1\ry = 2\r")  # a CR printed as LF; the last one dropped
+    with pytest.raises(engine.ParseFailure):
+        engine.check_reprinted("x = 1\ny = 2", "x = 1\r\ny = 2")  # CRLF printed as LF: offsets move
+    with pytest.raises(engine.ParseFailure):
+        engine.check_reprinted("x = 1", "x = 1  # c")  # text left out at the end is not a line ending
 
 
 def test_no_fix_on_a_file_libcst_cannot_reprint(tmp_path):

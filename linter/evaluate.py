@@ -77,6 +77,7 @@ class Evaluator:
         self._builds: Dict[cst.CSTNode, bool] = {}  # functions of this module that build a string from parameters
         self._cache: Dict[cst.CSTNode, Tuple[Optional[Template], Dict[cst.CSTNode, int]]] = {}
         self._active: set = set()
+        self.chains: Dict[Tuple[Scope, bool], list] = {}  # ``resolve.class_chain``'s answers
         # Choice points (a conditional expression, a name assigned in both branches of an if):
         # ``_choice`` says which option to take at each; ``_seen`` collects those met.
         self._choice: Dict[cst.CSTNode, int] = {}

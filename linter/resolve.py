@@ -75,7 +75,11 @@ def class_of_expression(evaluator, node: cst.CSTNode, local: bool = False) -> Op
 
 def class_chain(evaluator, scope: Scope, local: bool = False) -> List[Tuple[Scope, object]]:
     """The class and the classes it inherits from (breadth first, as far as they can be read;
-    ``local``: those of this module only)."""
+    ``local``: those of this module only). Kept by the evaluator: every ``self.method(...)``
+    of a class asks again, and each base may be another module's."""
+    known = getattr(evaluator, "chains", None)
+    if known is not None and (scope, local) in known:
+        return known[(scope, local)]
     chain: List[Tuple[Scope, object]] = []
     seen: Set[int] = set()
     pending = [(scope, evaluator)]
@@ -91,6 +95,8 @@ def class_chain(evaluator, scope: Scope, local: bool = False) -> List[Tuple[Scop
                 found = class_of_expression(owner, base.value, local)
                 if found is not None:
                     pending.append(found)
+    if known is not None:
+        known[(scope, local)] = chain
     return chain
 
 

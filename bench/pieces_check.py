@@ -46,6 +46,8 @@ def main() -> int:
                 except (OSError, SourceError):
                     continue
                 counts["files"] += 1
+                if counts["files"] % 500 == 0:
+                    print(f"... {counts}", flush=True)  # a long run can be stopped and still tell
                 lines: list = []
                 engine.nesting(text, lines)
                 if len(pieces.piece_starts(text, lines, args.piece_chars)) < 2:

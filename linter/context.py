@@ -96,7 +96,8 @@ def node_spans(module: cst.Module, text: str) -> Dict[cst.CSTNode, int]:
 
     state = _OffsetState(default_indent=module.default_indent, default_newline=module.default_newline)
     module._codegen(state)
-    check_reprinted("".join(state.tokens), text)
+    body_end = state.spans[module.body[-1]] & _END if module.body else 0
+    check_reprinted("".join(state.tokens), text, body_end)
     return state.spans
 
 
@@ -148,7 +149,9 @@ class FileContext:
         from .engine import ParseFailure, parse
 
         try:
-            return FileContext(self.path, text, parse(text), self.options)
+            context = FileContext(self.path, text, parse(text), self.options)
+            context.span(context.module)  # its offsets, checked here: a tree that misprints is no context
+            return context
         except ParseFailure:
             return None
 

@@ -44,8 +44,6 @@ MAX_BRACKETS = 200
 MAX_NESTING = 1000
 _OPENING, _CLOSING, _SIBLINGS = "([{", ")]}", (",", ";", "=")
 _CLAUSES = frozenset({"else", "elif", "except", "finally"})  # they go on the statement above
-_CR_AS_LF = {13: 10}
-
 
 
 def nesting(text: str, statement_lines: Optional[List[Tuple[int, int]]] = None) -> Tuple[int, int, int]:
@@ -54,8 +52,10 @@ def nesting(text: str, statement_lines: Optional[List[Tuple[int, int]]] = None) 
     Every operator, keyword and implicitly concatenated string adds a level to the expression it
     sits in, as its node does in the tree; commas, semicolons and ``=`` start a sibling, a
     bracket a new expression. Text ``tokenize`` cannot read is measured up to where it stopped.
-    The same pass appends to ``statement_lines``, for each top-level statement after the first,
-    the line after the logical line before it and its own first line: where ``pieces`` may cut.
+    The same pass appends to ``statement_lines`` where ``pieces`` may cut: for each top-level
+    statement but the first, a decorated one (its decorators start it) and an ``else``,
+    ``elif``, ``except`` or ``finally`` clause, the line after the logical line before it and
+    its own first line.
     """
     import io
     import keyword
@@ -65,15 +65,16 @@ def nesting(text: str, statement_lines: Optional[List[Tuple[int, int]]] = None) 
                     tokenize.ENCODING, tokenize.ENDMARKER}
     chains = [0]  # operators so far in the expression of each open bracket
     total = indent = brackets = deepest = line = previous = 0
-    line_start, decorated, statements = True, True, statement_lines  # the first statement is no cut
+    # ``after_decorator`` starts true: the first statement is no place to cut either
+    line_start, after_decorator, statements = True, True, statement_lines
     after_newline = 1  # the line after the last logical line
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             kind, string = token.type, token.string
             if line_start and statements is not None and kind not in not_starting:
-                if not indent and not decorated and not (kind == tokenize.NAME and string in _CLAUSES):
+                if not indent and not after_decorator and not (kind == tokenize.NAME and string in _CLAUSES):
                     statements.append((after_newline, token.start[0]))
-                decorated, line_start = kind == tokenize.OP and string == "@", False
+                after_decorator, line_start = kind == tokenize.OP and string == "@", False
             if kind == tokenize.OP and string in _OPENING:
                 chains.append(0)
                 total += 1
@@ -164,16 +165,19 @@ def parse(text: str):
     return module
 
 
-def check_reprinted(code: str, text: str) -> None:
-    """Raises ParseFailure unless ``code``, a tree of ``text`` printed again, puts every offset
-    where it is in ``text``. Node offsets (findings' positions, every fix's edits) are taken
-    from that printing, and libcst does not always give the text back (it drops the space in
-    ``except (E) :``, LibCST issue #1457): a fix then rewrote ``"/v1.1/images/detail"`` into
-    ``"v21/imagel"``. A line ending printed as another of the same length (a lone CR as LF), or
-    a last one left out (libcst's with a lone CR at the end), moves nothing."""
-    size = len(code)
-    if code == text or (size <= len(text) and not text[size:].strip("\r\n")
-                        and code.translate(_CR_AS_LF) == text[:size].translate(_CR_AS_LF)):
+def check_reprinted(code: str, text: str, body_end: int) -> None:
+    """Raises ParseFailure unless every offset of ``code``, a tree of ``text`` printed again, up
+    to ``body_end`` (where the module's last statement ends in it) is the same place in
+    ``text``, and what follows holds no code. Node offsets (findings' positions, every fix's
+    edits) are taken from that printing, and libcst does not always give the text back: it
+    drops the space in ``except (E) :`` (LibCST issue #1457), and a fix then rewrote
+    ``"/v1.1/images/detail"`` into ``"v21/imagel"``. After the last statement it may drop blank
+    lines, comments and a last lone CR, which moves no statement."""
+    if code == text:
+        return
+    if code[:body_end] == text[:body_end] and all(
+        not line.strip() or line.lstrip().startswith("#") for line in text[body_end:].splitlines()
+    ):
         return
     raise ParseFailure("libcst cannot reproduce this file's text from its tree, so positions and fixes "
                        "would be wrong: not analysed")

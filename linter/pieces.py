@@ -13,7 +13,7 @@ the benchmark corpora), because:
   clause, not the statement a decorator line above is for), so every piece is a run of whole
   statements, tokenised as in the whole text;
 * a piece ends with the last line of a statement, and a cut is made only where nothing but
-  blank lines and comments at column 0 lie before the next statement: those are that
+  empty lines and comments at column 0 lie before the next statement: those are that
   statement's ``leading_lines`` in the whole module and the ``header`` of its piece, and are
   moved there. (An indented comment there may belong to the block above; at the end of a
   piece libcst even drops a blank line before one: no cut is made after trailing lines.)
@@ -32,12 +32,11 @@ PIECE_CHARS = 64 * 1024
 
 def piece_starts(text: str, statement_lines: List[Tuple[int, int]], size: int) -> List[int]:
     """Offsets where pieces of at least ``size`` characters start (0 first): right after a
-    top-level logical line, when only blank lines and comments at column 0 lie between it and
+    top-level logical line, when only empty lines and comments at column 0 lie between it and
     the next statement (``statement_lines``: the pairs of lines ``engine.nesting`` records, as
     ``tokenize`` numbers them: lines end at ``\\n``)."""
     offsets = [0]
     line, position = 1, 0
-    line_starts: List[int] = []  # offsets of the lines from ``after`` on, for the current pair
     for after, first in statement_lines:
         while line < after:
             found = text.find("\n", position)
@@ -101,8 +100,9 @@ def parse_in_pieces(text: str, statement_lines: List[Tuple[int, int]], parse: Ca
 
 
 def _has_block(module) -> bool:
-    """Whether an indented block was seen in ``module``'s text (libcst took its indentation for
-    the default): a compound statement at the top holds one."""
+    """Whether ``module``'s text may hold an indented block, whose indentation libcst then took
+    for the default: only a compound statement at the top can (``if a: pass`` holds none, and
+    then its default is libcst's own four spaces: a needless refusal at worst)."""
     import libcst as cst
 
     return any(isinstance(statement, cst.BaseCompoundStatement) for statement in module.body)

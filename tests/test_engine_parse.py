@@ -115,14 +115,31 @@ def test_a_tree_that_does_not_print_the_text_is_not_analysed():
     assert all(f.fix is None for f in findings)
 
 
-def test_offsets_that_stay_in_place_are_accepted():
+def test_text_lost_after_the_last_statement_moves_no_offset():
     from linter import engine
 
-    engine.check_reprinted("x = 1\ny = 2", "x = 1\ry = 2\r")  # a CR printed as LF; the last one dropped
+    engine.check_reprinted("x = 1\ry = 2", "x = 1\ry = 2\r", 11)  # only a last lone CR left out... but
     with pytest.raises(engine.ParseFailure):
-        engine.check_reprinted("x = 1\ny = 2", "x = 1\r\ny = 2")  # CRLF printed as LF: offsets move
+        engine.check_reprinted("x = 1\ny = 2\n", "x = 1\r\ny = 2\n", 12)  # ...a CRLF printed as LF moves all after it
+    engine.check_reprinted("x = 1\n    # c\n", "x = 1\n\n    # c\n", 6)  # libcst drops that blank line
     with pytest.raises(engine.ParseFailure):
-        engine.check_reprinted("x = 1", "x = 1  # c")  # text left out at the end is not a line ending
+        engine.check_reprinted("x = 1\n", "x = 1\ny = 2\n", 6)  # code after it is no footer
+
+
+def test_a_file_ending_in_a_blank_line_and_an_indented_comment_keeps_its_fix():
+    # libcst prints it without that blank line (after every statement: no offset moves)
+    from linter import engine
+
+    text = 'import requests\nrequests.get("https://ims.example.com/v1.1/images/detail")\n\n    # requests.get("/v1/x")\n'
+    findings = engine.lint_source(text, "calls.py")
+    assert [f.code for f in findings] == ["IMS001"] and findings[0].fix is not None
+
+
+def test_a_deep_expression_in_a_file_is_reported_not_a_crash():
+    from linter import engine
+
+    findings = engine.lint_source("import requests\nx = " + "-" * 900 + "1\nrequests.get('/v1.1/images/detail')\n", "deep.py")
+    assert findings and findings[0].code == "IMS000"
 
 
 def test_no_fix_on_a_file_libcst_cannot_reprint(tmp_path):

@@ -57,6 +57,9 @@ def main() -> int:
                     whole = cst.parse_module(text)
                 except Exception:
                     counts["unparsable"] += 1
+                    if pieces.parse_in_pieces(text, lines, engine._parse_unvalidated, args.piece_chars) is not None:
+                        counts["different"] += 1  # pieces must never parse what the whole parse rejects
+                        print(f"PARSED IN PIECES ONLY {path}")
                     continue
                 try:
                     cut = pieces.parse_in_pieces(text, lines, engine._parse_unvalidated, args.piece_chars)

@@ -71,31 +71,33 @@ def parse_in_pieces(text: str, statement_lines: List[Tuple[int, int]], parse: Ca
     starts = piece_starts(text, statement_lines, PIECE_CHARS if size is None else size)
     if len(starts) < 2:
         return None
-    modules = []
+    first = indent = module = None
+    body: list = []
     for start, end in zip(starts, [*starts[1:], len(text)]):
+        if module is not None and module.footer:
+            return None  # (a piece ends with its last statement: lines after it mean a bad cut)
         try:
-            modules.append(parse(text[start:end]))
+            module = parse(text[start:end])
         except Exception:  # the whole parse reports it (or parses what a piece could not)
             return None
-    first, last = modules[0], modules[-1]
-    indent = next((m.default_indent for m in modules if _has_block(m)), None)
-    body: list = []
-    for number, module in enumerate(modules):
         statements = list(module.body)
-        if module.default_newline != first.default_newline or not statements:
+        if first is None:
+            first = module
+        if not statements or module.default_newline != first.default_newline:
             return None
-        if module is not last and module.footer:
-            return None  # (a piece ends with its last statement: lines after it mean a bad cut)
-        if indent is not None and _has_block(module) and module.default_indent != indent:
-            return None
-        if number and module.header:  # the lines between two statements: the next one's
+        if _has_block(module):
+            if indent is None:
+                indent = module.default_indent
+            elif module.default_indent != indent:
+                return None  # checked as each piece comes: a refused text is not parsed to the end first
+        if module is not first and module.header:  # the lines between two statements: the next one's
             statements[0] = statements[0].with_changes(leading_lines=(*module.header, *statements[0].leading_lines))
         body.extend(statements)
     return first.with_changes(
         body=tuple(body),
-        footer=last.footer,
+        footer=module.footer,
         default_indent=indent if indent is not None else first.default_indent,
-        has_trailing_newline=last.has_trailing_newline,
+        has_trailing_newline=module.has_trailing_newline,
     )
 
 

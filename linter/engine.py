@@ -46,12 +46,13 @@ _OPENING, _CLOSING, _SIBLINGS = "([{", ")]}", (",", ";", "=")
 _CLAUSES = frozenset({"else", "elif", "except", "finally"})  # they go on the statement above
 
 
-def nesting(text: str, statement_lines: Optional[List[Tuple[int, int]]] = None) -> Tuple[int, int, int]:
+def nesting(text: str, statement_lines: Optional[List[Tuple[int, int]]] = None, strict: bool = False) -> Tuple[int, int, int]:
     """(deepest bracket nesting, deepest expression nesting, its line), estimated from tokens.
 
     Every operator, keyword and implicitly concatenated string adds a level to the expression it
     sits in, as its node does in the tree; commas, semicolons and ``=`` start a sibling, a
-    bracket a new expression. Text ``tokenize`` cannot read is measured up to where it stopped.
+    bracket a new expression. Text ``tokenize`` cannot read is measured up to where it stopped
+    (``strict``: its error is raised).
     The same pass appends to ``statement_lines`` where ``pieces`` may cut: for each top-level
     statement but the first, a decorated one (its decorators start it) and an ``else``,
     ``elif``, ``except`` or ``finally`` clause, the line after the logical line before it and
@@ -103,8 +104,38 @@ def nesting(text: str, statement_lines: Optional[List[Tuple[int, int]]] = None) 
             if kind not in (tokenize.NL, tokenize.COMMENT):
                 previous = kind
     except (tokenize.TokenError, SyntaxError):
-        pass  # libcst reports the error itself
+        if strict:
+            raise
+        # libcst reports the error itself
     return brackets, deepest, line
+
+
+def _fragment_depth(fragment: str) -> Optional[int]:
+    import tokenize
+
+    try:
+        return nesting(fragment, strict=True)[1]
+    except (tokenize.TokenError, SyntaxError):
+        return None
+
+
+def _admitted_by_ast(text: str) -> bool:
+    """Whether ``nesting_bound`` shows, from ``ast``, that the token pass would find nothing too
+    deep (a text ``ast`` parses has at most 200 nested brackets: its own limit). Only on 3.11 and
+    later, where ``ast.parse`` itself stops at deep nesting instead of overflowing its stack."""
+    import ast
+    import sys
+
+    from .nesting_bound import depth_bound
+
+    if sys.version_info < (3, 11):
+        return False
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    bound = depth_bound(text, tree, MAX_NESTING, _fragment_depth)
+    return bound is not None and bound <= MAX_NESTING
 
 
 class _Parsing(threading.local):
@@ -147,7 +178,8 @@ def parse(text: str):
     from .pieces import PIECES_FROM, parse_in_pieces
 
     statements: Optional[List[Tuple[int, int]]] = [] if len(text) >= PIECES_FROM else None
-    brackets, depth, line = nesting(text, statements)
+    # (A text cut in pieces needs the token pass for where to cut.)
+    brackets, depth, line = (0, 0, 0) if statements is None and _admitted_by_ast(text) else nesting(text, statements)
     if brackets > MAX_BRACKETS:
         raise ParseFailure(f"too deeply nested to parse: {brackets} levels of brackets (Python allows {MAX_BRACKETS})")
     if depth > MAX_NESTING:

@@ -39,7 +39,8 @@ class ParseFailure(Exception):
 # when the C stack runs out: about 1,200 nested brackets or 3,400 chained lambdas on an 8 MB stack
 # (LibCST issues #619, #1000). ``parse`` refuses such input before the parser sees it. Python
 # itself allows no more than 200 nested brackets, so only code Python rejects loses the first
-# limit; the second is far above real code (the stdlib's deepest is 258).
+# limit; the second is far above real code (the stdlib's deepest is 258). Most texts are cleared
+# from ``ast``'s statement positions (``nesting_bound``), the rest by a token pass.
 MAX_BRACKETS = 200
 MAX_NESTING = 1000
 _OPENING, _CLOSING, _SIBLINGS = "([{", ")]}", (",", ";", "=")
@@ -121,19 +122,22 @@ def _fragment_depth(fragment: str) -> Optional[int]:
 
 def _admitted_by_ast(text: str) -> bool:
     """Whether ``nesting_bound`` shows, from ``ast``, that the token pass would find nothing too
-    deep (a text ``ast`` parses has at most 200 nested brackets: its own limit). Only on 3.11 and
-    later, where ``ast.parse`` itself stops at deep nesting instead of overflowing its stack."""
+    deep (a text ``ast`` parses has at most 200 nested brackets: its own limit). Only from 3.11
+    on, whose ``ast.parse`` is seen to raise on deep nesting (``RecursionError``); older versions
+    keep the token pass."""
     import ast
     import sys
 
-    from .nesting_bound import depth_bound
+    from .nesting_bound import depth_bound, offered
 
     if sys.version_info < (3, 11):
         return False
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
+    tree = offered(text)  # the pre-filter's screen parsed most candidates a moment ago
+    if tree is None:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
     bound = depth_bound(text, tree, MAX_NESTING, _fragment_depth)
     return bound is not None and bound <= MAX_NESTING
 

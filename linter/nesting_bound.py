@@ -25,6 +25,26 @@ from __future__ import annotations
 import ast
 from typing import Callable, List, Optional, Tuple
 
+# The ``ast`` of the file the worker's screen just parsed (``project.screen``), for the guard of
+# the libcst parse that follows: (its bytes, its tree), taken once.
+_OFFERED: List[Tuple[bytes, ast.Module]] = []
+
+
+def offer(source: bytes, tree: ast.Module) -> None:
+    """Keeps ``tree`` (``ast.parse(source)``) for ``offered``, in place of any earlier one."""
+    _OFFERED[:] = [(source, tree)]
+
+
+def offered(text: str) -> Optional[ast.Module]:
+    """The offered tree if it is the ``ast`` of ``text``: its bytes are ``text`` in UTF-8 and
+    declare no other encoding (``ast`` then read them as ``text``); it is given out once."""
+    if not _OFFERED:
+        return None
+    source, tree = _OFFERED.pop()
+    if b"coding" in source[:400] or source != text.encode("utf-8", "surrogatepass"):
+        return None
+    return tree
+
 _BLOCK_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
 _CLAUSES = (ast.ExceptHandler, getattr(ast, "match_case", ast.ExceptHandler))
 

@@ -19,6 +19,7 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tup
 
 from .cache import settled_signature_of
 from .endpoints import HOLE_CHAR
+from .nesting_bound import offer
 
 RELEVANT = "images"  # every abandoned endpoint's path has an ``images`` segment
 
@@ -344,6 +345,7 @@ def screen(source: bytes, client_library: bool = False) -> bool:
     tree = _parse(source)
     if tree is None:
         return True
+    offer(source, tree)  # (the nesting guard of the libcst parse that follows uses it too)
     if client_library and _may_use_image_client(tree):
         return True
     # (node, parent, grandparent, whether the node lies in a ``raise`` statement)

@@ -125,3 +125,32 @@ def test_parse_refuses_as_the_token_pass_does(text):
         with pytest.raises(engine.ParseFailure) as caught:
             engine.parse(text)
         assert caught.value.line == line  # the token pass's line, as before
+
+
+def test_an_offered_tree_is_used_once_and_only_for_its_own_text():
+    from linter.nesting_bound import offer, offered
+
+    source = b"x = 1\n"
+    tree = ast.parse(source)
+    offer(source, tree)
+    assert offered("x = 2\n") is None  # another text: not this tree (and it is gone)
+    assert offered("x = 1\n") is None
+    offer(source, tree)
+    assert offered("x = 1\n") is tree
+    assert offered("x = 1\n") is None  # given out once
+    latin = "# -*- coding: latin-1 -*-\ns = 'é'\n"
+    offer(latin.encode("utf-8"), ast.parse(latin.encode("utf-8")))
+    assert offered(latin) is None  # ast read those bytes as Latin-1: another text
+
+
+@NEEDS_311
+def test_the_screen_tree_spares_the_guard_its_own_parse(monkeypatch):
+    from linter import project
+
+    text = SHAPES["clauses"]
+    assert project.screen(text.encode("utf-8")) is False  # no image literal; the tree is offered
+    parses = []
+    real_parse = ast.parse
+    monkeypatch.setattr(ast, "parse", lambda *args, **kwargs: parses.append(args) or real_parse(*args, **kwargs))
+    assert engine.parse(text).code == text
+    assert parses == []

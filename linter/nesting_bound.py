@@ -3,7 +3,8 @@
 ``engine.nesting`` tokenizes the whole text to keep libcst's parser from texts nested deep
 enough to crash it; ``tokenize`` is pure Python before 3.12 and cost about a quarter of the
 libcst parse it guards (2.8 s of a cold cloud run). ``ast`` parses in C at about a third of the
-token pass's cost, and its statement positions bound the estimate:
+token pass's cost (nothing, when the worker's ``ast`` screen just parsed the file: ``offer``),
+and its statement positions bound the estimate:
 
 * The estimate at a token is the expression level reached since the start of its logical
   line, plus the indented blocks around it. Every token raises the level by one at most (a
@@ -44,6 +45,7 @@ def offered(text: str) -> Optional[ast.Module]:
     if b"coding" in source[:400] or source != text.encode("utf-8", "surrogatepass"):
         return None
     return tree
+
 
 _BLOCK_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
 _CLAUSES = (ast.ExceptHandler, getattr(ast, "match_case", ast.ExceptHandler))
